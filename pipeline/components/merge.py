@@ -1,0 +1,53 @@
+"""`case_entity_merge`: combine statistical entities with lexicon matches into doc.ents.
+
+Reads: `doc.ents` (from a trained `ner`, if the pipeline has one) and
+`doc.spans[spans_key]` (from `case_lexicon_ner`). Writes: `doc.ents`, with
+`span._.source` and `span._.concept_id` set on every entity.
+
+Policy: a model entity always stays. A lexicon span that overlaps no model entity is
+added (the vocabularies catch terms the model missed). A model entity whose text is a
+lexicon span of the same category gets that concept and source "model+lexicon";
+`lexicon_categories` limits which categories the lexicon may add on its own.
+"""
+
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+
+class EntityMerge:
+    def __init__(self, spans_key: str, lexicon_categories: list[str]) -> None:
+        self.spans_key = spans_key
+        self.lexicon_labels = {c.upper() for c in lexicon_categories}
+
+    def __call__(self, doc: Doc) -> Doc:
+        lexical = {(s.start, s.end, s.label_): s for s in doc.spans.get(self.spans_key, [])}
+        merged: list[Span] = []
+        taken = [False] * len(doc)
+        for ent in doc.ents:
+            match = lexical.get((ent.start, ent.end, ent.label_))
+            ent._.source = "model+lexicon" if match is not None else "model"
+            ent._.concept_id = match._.concept_id if match is not None else None
+            merged.append(ent)
+            for i in range(ent.start, ent.end):
+                taken[i] = True
+        for (start, end, label), span in sorted(lexical.items()):
+            if label in self.lexicon_labels and not any(taken[start:end]):
+                merged.append(span)
+                for i in range(start, end):
+                    taken[i] = True
+        doc.ents = sorted(merged, key=lambda s: (s.start, s.end))
+        return doc
+
+
+@Language.factory(
+    "case_entity_merge",
+    assigns=["doc.ents"],
+    requires=["doc.spans"],
+    default_config={
+        "spans_key": "lexicon",
+        "lexicon_categories": ["diagnosis", "anatomy", "imaging", "treatment"],
+    },
+)
+def make_entity_merge(nlp: Language, name: str, spans_key: str, lexicon_categories: list[str]) -> EntityMerge:
+    return EntityMerge(spans_key, lexicon_categories)

@@ -1,0 +1,345 @@
+"""Ingest: find the reports in a corpus folder and turn each file into a `SourceText`.
+
+Input: a folder (walked recursively, hidden files and folders skipped, sorted by
+relative path so every run sees the same order). Output: `InputFile`s from
+`discover`, and one `SourceText` per file from `read_source`, or a `PipelineError`
+whose message names the problem and what to do about it.
+
+Formats: .txt and .md are decoded (UTF-8 with or without BOM, UTF-16/32 with a BOM,
+UTF-16 without one, then a detected legacy 8-bit encoding); .html/.htm go through
+trafilatura (main text + its metadata); .pdf through pdfplumber, page by page, pages
+separated by a form feed. PDF and HTML extraction run in a child process with a
+wall-clock and memory limit, so a hostile file cannot hang or exhaust the run.
+Newlines are normalised to "\\n". Side effects: reads files; forks for PDF/HTML.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import multiprocessing
+import os
+import re
+import resource
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.records import InputFile, PipelineError, SourceText
+from pipeline.settings import MB, Settings
+
+FORMATS = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+_CASE_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _slug(text: str) -> str:
+    slug = _CASE_ID_UNSAFE.sub("_", text).strip("._")
+    return slug or "report"
+
+
+def discover(corpus: Path) -> list[InputFile]:
+    """List every regular file below `corpus` in a stable order, with unique case ids.
+
+    A case id is the file-name stem made file-name-safe. When two files would share one
+    (``a.txt`` and ``a.pdf``, or ``x/a.txt`` and ``y/a.txt``), each of them gets its
+    relative path (folders joined by ``__``, then the format) instead, so ids stay stable
+    when unrelated files are added.
+    """
+    if not corpus.is_dir():
+        raise NotADirectoryError(f"{corpus}: not a folder; pass the folder that holds the reports")
+    found: list[tuple[str, str]] = []
+    for root, dirs, files in os.walk(corpus):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith("."):
+                continue
+            rel = (Path(root) / name).relative_to(corpus).as_posix()
+            found.append((rel, Path(name).suffix.lower()))
+    found.sort()
+    base = {rel: _slug(Path(rel).stem) for rel, _ in found}
+    counts = Counter(base.values())
+    result = []
+    for rel, suffix in found:
+        case_id = base[rel]
+        if counts[case_id] > 1:
+            without_suffix = rel[: len(rel) - len(suffix)] if suffix else rel
+            case_id = _slug(without_suffix.replace("/", "__") + (f"_{suffix[1:]}" if suffix else ""))
+        result.append(InputFile(path=rel, case_id=case_id, suffix=suffix))
+    ids = Counter(f.case_id for f in result)
+    dupes = sorted(i for i, n in ids.items() if n > 1)
+    if dupes:  # only reachable with pathological names such as "a b.txt" next to "a_b.txt"
+        raise ValueError(f"{corpus}: files map to the same case id {dupes}; rename one of them")
+    return result
+
+
+def read_source(corpus: Path, item: InputFile, settings: Settings) -> SourceText:
+    """Read one input file into a `SourceText`, or raise `PipelineError`."""
+    path = corpus / item.path
+    fmt = FORMATS.get(item.suffix)
+    if fmt is None:
+        known = ", ".join(sorted(FORMATS))
+        raise PipelineError(
+            "unsupported_format",
+            f"unsupported file type '{item.suffix or '(none)'}'; convert it to one of "
+            f"{known} or move it out of the corpus folder",
+        )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PipelineError("unreadable", f"cannot read the file ({exc.strerror}); check it exists and its permissions") from exc
+    if size > settings.max_bytes:
+        raise PipelineError(
+            "too_large",
+            f"file is {size / MB:.1f} MB, over the {settings.max_bytes / MB:.0f} MB limit; "
+            "raise it with --max-mb if the file is genuine",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PipelineError("unreadable", f"cannot read the file ({exc.strerror}); check its permissions") from exc
+    if not data.strip():
+        raise PipelineError("empty_file", "file is empty; remove it or export the report again")
+    sha = hashlib.sha256(data).hexdigest()
+
+    metadata: dict[str, str]
+    if fmt == "pdf":
+        text, metadata = _limited(_extract_pdf, data, settings.max_pages, settings=settings)
+        encoding = ""
+    else:
+        text, encoding = decode_text(data)
+        if fmt == "html":
+            text, metadata = _limited(_extract_html, text, settings=settings)
+        else:
+            metadata = {}
+    text = normalise_newlines(text)
+    if not text.strip():
+        raise PipelineError(
+            "no_text",
+            "no text could be extracted (scanned image PDF or empty page?); "
+            "run OCR or supply the report as text",
+        )
+    return SourceText(
+        case_id=item.case_id,
+        path=item.path,
+        source_format=fmt,
+        sha256=sha,
+        text=text,
+        encoding=encoding,
+        metadata=metadata,
+    )
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF; NUL and other C0 controls except tab/LF/FF are dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode report bytes; return (text, encoding name) or raise `PipelineError`.
+
+    Order: a byte-order mark; strict UTF-8; UTF-16 without BOM (recognised by its NUL
+    pattern); Windows-1252 when that yields mostly-ASCII text; else a legacy encoding
+    detected by charset-normalizer. Binary data
+    (NUL bytes, or mostly control characters) is refused rather than decoded to junk.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise _undecodable(encoding) from exc
+    try:
+        return _checked_text(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    if b"\x00" in data:
+        raise _binary()
+    # English reports in a legacy encoding are almost always Windows-1252; accept it
+    # when the result reads as mostly ASCII text, otherwise let charset-normalizer guess.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(1 for ch in letters if not ch.isascii()) / len(letters) < 0.2:
+        return _checked_text(text), "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp1250", "mac_roman"]).best()
+    if best is None:
+        raise _undecodable("any supported encoding")
+    return _checked_text(str(best)), best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_nuls = data[0::2].count(0) / (len(data) / 2)
+    odd_nuls = data[1::2].count(0) / (len(data) / 2)
+    encoding = "utf-16-le" if odd_nuls > 0.3 and even_nuls < 0.05 else "utf-16-be" if even_nuls > 0.3 and odd_nuls < 0.05 else None
+    if encoding is None:
+        return None
+    try:
+        return _checked_text(data.decode(encoding)), encoding
+    except UnicodeDecodeError:
+        return None
+
+
+def _checked_text(text: str) -> str:
+    """Refuse decoded text that is mostly control or private-use characters (binary junk)."""
+    sample = text[:20000]
+    if not sample:
+        return text
+    bad = sum(
+        1
+        for ch in sample
+        if (unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch not in "\t\n\r\f")
+    )
+    if "\x00" in sample or bad / len(sample) > 0.05:
+        raise _binary()
+    return text
+
+
+def _binary() -> PipelineError:
+    return PipelineError(
+        "binary_file",
+        "file looks like binary data, not text; check the file extension or export the report as text",
+    )
+
+
+def _undecodable(encoding: str) -> PipelineError:
+    return PipelineError(
+        "undecodable",
+        f"cannot decode the text as {encoding}; re-save the file as UTF-8",
+    )
+
+
+# ---------------------------------------------------------------- limited child process
+
+
+def _limited(func: Callable[..., tuple[str, dict[str, str]]], *args: Any, settings: Settings) -> tuple[str, dict[str, str]]:
+    """Run an extractor in a forked child with a time and address-space limit."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, func, args, settings.max_memory_bytes), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(settings.timeout_s):
+            raise PipelineError(
+                "timeout",
+                f"text extraction took longer than {settings.timeout_s:.0f} s; "
+                "raise the limit with --timeout if the file is genuine",
+            )
+        try:
+            status, payload = parent.recv()
+        except EOFError:
+            status, payload = "crash", ("crashed", "the extractor process died (out of memory?)")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        parent.close()
+    if status == "ok":
+        return payload
+    kind, message = payload
+    if kind == "memory":
+        message = (
+            f"extraction needed more than {settings.max_memory_bytes / MB:.0f} MB of memory "
+            "(decompression bomb?); raise the limit with --max-memory-mb if the file is genuine"
+        )
+    raise PipelineError(kind, message)
+
+
+def _child(conn: Any, func: Callable[..., tuple[str, dict[str, str]]], args: tuple[Any, ...], max_memory: int) -> None:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
+    except (ValueError, OSError):  # the limit cannot be lowered here; run unlimited
+        pass
+    try:
+        conn.send(("ok", func(*args)))
+    except PipelineError as exc:
+        conn.send(("error", (exc.kind, exc.message)))
+    except MemoryError:
+        conn.send(("error", ("memory", "")))
+    except Exception as exc:  # any library failure becomes one clear line
+        conn.send(("error", ("extract_failed", f"text extraction failed ({type(exc).__name__}: {exc}); the file may be damaged")))
+    finally:
+        conn.close()
+
+
+def _extract_pdf(data: bytes, max_pages: int) -> tuple[str, dict[str, str]]:
+    import io
+
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PdfminerException, PDFSyntaxError, PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise PipelineError("encrypted_pdf", "PDF is encrypted; save an unprotected copy") from exc
+        raise PipelineError(
+            "damaged_pdf",
+            "PDF cannot be parsed (truncated or damaged); download or export it again",
+        ) from exc
+    with pdf:
+        n_pages = len(pdf.pages)
+        if n_pages > max_pages:
+            raise PipelineError(
+                "too_many_pages",
+                f"PDF has {n_pages} pages, over the {max_pages}-page limit; "
+                "raise it with --max-pages if the file is genuine",
+            )
+        pages = [page.extract_text() or "" for page in pdf.pages]
+        metadata = {
+            key.lower(): str(value).strip()
+            for key, value in (pdf.metadata or {}).items()
+            if key in ("Title", "Author", "Subject", "Keywords", "CreationDate") and isinstance(value, str | bytes)
+        }
+    return "\n\f\n".join(pages), metadata
+
+
+def _extract_html(html: str) -> tuple[str, dict[str, str]]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        as_dict=True,
+    )
+    if not doc or not doc.get("text"):
+        raise PipelineError(
+            "no_text",
+            "no main text found in the HTML page; save the article page itself, not an index or login page",
+        )
+    metadata = {
+        key: str(doc[key]).strip()
+        for key in ("title", "author", "date", "sitename", "hostname", "url", "description")
+        if doc.get(key)
+    }
+    return str(doc["text"]), metadata

@@ -1,0 +1,125 @@
+"""Normalise: spaCy Doc -> flat Mention rows, and mentions -> case-level rollups.
+
+Input: a `Doc` of the cleaned text and its `CleanText` (for the offset map); the
+packaged lexicon for concept details. Output: `Mention` records (offsets into the
+clean and source text), concept rows, and per-category (case, concept) rollups.
+Pure functions; no I/O.
+
+A mention the lexicon does not code gets a `local` concept keyed by its normalised
+text (`local:<category>/<normalised text>`), so that analysts can still group it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from spacy.tokens import Doc
+
+from pipeline.lexicon import Concept, Lexicon, normalise_key
+from pipeline.records import CleanText, Mention
+
+_LOCAL_CODE = re.compile(r"[^a-z0-9]+")
+
+
+def local_concept(category: str, text: str) -> Concept:
+    """The project's own concept for a mention no vocabulary codes."""
+    key = normalise_key(text.split())
+    code = f"{category}/{_LOCAL_CODE.sub('-', key).strip('-') or 'x'}"
+    return Concept(f"local:{code}", category, key, "local", code, "")
+
+
+def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[Mention], dict[str, Concept]]:
+    """One Mention per entity, plus the concepts they are coded to."""
+    mentions: list[Mention] = []
+    concepts: dict[str, Concept] = {}
+    for ent in doc.ents:
+        category = ent.label_.lower()
+        text = ent.text
+        concept = None
+        if ent._.concept_id:
+            concept = lexicon.concepts.get(ent._.concept_id)
+        if concept is None:
+            concept = lexicon.concept_for_key(normalise_key([t.text for t in ent]))
+            if concept is not None and concept.category != category:
+                concept = None
+        if concept is None:
+            concept = local_concept(category, text)
+        concepts[concept.concept_id] = concept
+        raw_start, raw_end = clean.raw_span(ent.start_char, ent.end_char)
+        mentions.append(
+            Mention(
+                case_id=clean.case_id,
+                mention_id=f"{clean.case_id}-m{len(mentions) + 1:04d}",
+                category=category,
+                text=text,
+                start=ent.start_char,
+                end=ent.end_char,
+                raw_start=raw_start,
+                raw_end=raw_end,
+                section="",
+                assertion="",
+                experiencer="",
+                concept_id=concept.concept_id,
+                preferred_term=concept.preferred_term,
+                code_system=concept.code_system,
+                code=concept.code,
+                source=ent._.source or "model",
+            )
+        )
+    return mentions, concepts
+
+
+_ASSERTION_STRENGTH = ("present", "possible", "historical", "hypothetical", "absent", "")
+
+
+def rollup(mentions: Iterable[Mention], category: str) -> list[dict[str, object]]:
+    """(case, concept) rows for one category, in case/concept order."""
+    groups: dict[tuple[str, str], list[Mention]] = {}
+    for m in mentions:
+        if m.category == category:
+            groups.setdefault((m.case_id, m.concept_id), []).append(m)
+    rows = []
+    for (case_id, concept_id), group in sorted(groups.items()):
+        group.sort(key=lambda m: (m.start, m.end))
+        first = group[0]
+        patient = [m for m in group if m.experiencer == "patient"]
+        pool = patient or group
+        assertion = min((m.assertion for m in pool), key=_ASSERTION_STRENGTH.index)
+        experiencer = "patient" if patient else _most_common(m.experiencer for m in group)
+        rows.append(
+            {
+                "case_id": case_id,
+                "concept_id": concept_id,
+                "preferred_term": first.preferred_term,
+                "code_system": first.code_system,
+                "code": first.code,
+                "n_mentions": len(group),
+                "assertion": assertion,
+                "experiencer": experiencer,
+                "first_start": first.start,
+                "first_text": first.text,
+            }
+        )
+    return rows
+
+
+def _most_common(values: Iterable[str]) -> str:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return max(sorted(counts), key=lambda v: counts[v]) if counts else ""
+
+
+def concept_rows(concepts: Mapping[str, Concept]) -> list[dict[str, object]]:
+    return [
+        {
+            "concept_id": c.concept_id,
+            "category": c.category,
+            "preferred_term": c.preferred_term,
+            "code_system": c.code_system,
+            "code": c.code,
+            "kind": c.kind,
+        }
+        for _, c in sorted(concepts.items())
+    ]
