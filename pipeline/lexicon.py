@@ -1,0 +1,248 @@
+"""Lexicon data model and greedy longest-match term matcher.
+
+Contract
+--------
+Input:  a lexicon directory holding two TSV files written by
+        ``scripts/build_lexicons.py`` (UTF-8, ``\\n`` line ends, header row, tab-separated):
+
+        - ``concepts.tsv``: concept_id, category, preferred_term, code_system, code, kind, source
+        - ``terms.tsv``:    key, term, concept_id
+
+        and a sequence of token texts (from ``spacy.blank("en").tokenizer``, the same
+        tokenizer the build used to compute ``key``).
+Output: ``Lexicon.match(tokens)`` returns ``(start, end_exclusive, concept_id)`` triples,
+        greedy longest match from left to right, non-overlapping, sorted by start.
+Side effects: none, apart from reading the files named above and the hand-written spelling
+        table ``resources/lexicons/curated/spelling_variants.tsv`` (once, on first use of
+        :func:`normalise_key`).
+
+Normalisation (:func:`normalise_key`): each token is lower-cased; British spellings are
+rewritten to American ones by the substring table ``spelling_variants.tsv`` (longest
+British form first, e.g. ``haem`` -> ``hem``, ``oedem`` -> ``edem``, ``tumour`` -> ``tumor``);
+tokens that are only a hyphen or dash are dropped, so ``X-ray``, ``X - ray`` and ``x ray``
+share the key ``x ray``; the remaining tokens are joined with single spaces.
+
+Ambiguity: when one key maps to several concepts the winner is the concept with the
+smallest ``(source rank, code-system rank, concept_id)``: ``curated`` entries come first,
+then code systems in the order of ``CODE_SYSTEM_PRIORITY`` (specific clinical vocabularies
+before broad ones), then the concept_id as a string. The result does not depend on file
+row order.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib.resources
+import pathlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+CATEGORIES: frozenset[str] = frozenset({"diagnosis", "anatomy", "imaging", "treatment"})
+CONCEPT_COLUMNS: tuple[str, ...] = (
+    "concept_id",
+    "category",
+    "preferred_term",
+    "code_system",
+    "code",
+    "kind",
+    "source",
+)
+TERM_COLUMNS: tuple[str, ...] = ("key", "term", "concept_id")
+# Tie-break order between vocabularies for a key that names several concepts: the
+# curated list wins (it is reviewed by clinicians), then the most specific vocabulary.
+CODE_SYSTEM_PRIORITY: tuple[str, ...] = (
+    "local",
+    "DICOM",
+    "ICD-10-CM",
+    "MeSH",
+    "SCT",
+    "DrugBank",
+    "ICD-10-PCS",
+)
+_CONCEPT_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:[^\s:][^\s]*$")
+_DASH_TOKENS = frozenset({"-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014"})
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One normalised concept: what a matched term is linked to."""
+
+    concept_id: str
+    category: str
+    preferred_term: str
+    code_system: str
+    code: str
+    kind: str
+
+
+def _read_spelling_table(text: str) -> tuple[tuple[str, str], ...]:
+    rows = list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or rows[0][:2] != ["british", "american"]:
+        raise ValueError("spelling_variants.tsv: header must start with british<TAB>american")
+    pairs = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if len(row) < 2 or not row[0] or row[0] != row[0].lower():
+            raise ValueError(f"spelling_variants.tsv:{line_no}: need a lower-case british form")
+        pairs.append((row[0], row[1]))
+    # Longest British form first so that a longer rule is never pre-empted by a shorter one.
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0])))
+
+
+@functools.lru_cache(maxsize=1)
+def _spelling_table() -> tuple[tuple[str, str], ...]:
+    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "spelling_variants.tsv"
+    return _read_spelling_table(resource.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _normalise_token(token: str) -> str:
+    text = token.lower()
+    for british, american in _spelling_table():
+        if british in text:
+            text = text.replace(british, american)
+    return text
+
+
+def normalise_key(tokens: Sequence[str]) -> str:
+    """Lower-case, Americanise spelling, drop dash tokens, join with single spaces."""
+    return " ".join(_normalise_token(t) for t in tokens if t and not t.isspace() and t not in _DASH_TOKENS)
+
+
+def concept_rank(concept: Concept, source: str) -> tuple[int, int, str]:
+    """Sort key of the ambiguity rule: smaller wins (see the module docstring)."""
+    source_rank = 0 if source == "curated" else 1
+    try:
+        system_rank = CODE_SYSTEM_PRIORITY.index(concept.code_system)
+    except ValueError:
+        system_rank = len(CODE_SYSTEM_PRIORITY)
+    return (source_rank, system_rank, concept.concept_id)
+
+
+def _read_tsv(path: pathlib.Path, columns: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
+    """Yield (line number, cells) for each data row; raise ValueError on a bad header/row."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found; run scripts/build_lexicons.py") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not valid UTF-8 ({exc.reason})") from None
+    if "\r" in text:
+        raise ValueError(f"{path}: carriage return found; files must use '\\n' line ends")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or lines[0].split("\t") != list(columns):
+        found = lines[0].split("\t") if lines else []
+        raise ValueError(f"{path}:1: header must be {'<TAB>'.join(columns)}, found {'<TAB>'.join(found)}")
+    for line_no, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if len(cells) != len(columns):
+            raise ValueError(f"{path}:{line_no}: expected {len(columns)} tab-separated fields, found {len(cells)}")
+        yield line_no, cells
+
+
+class Lexicon:
+    """Concepts plus a key -> concept index, with a greedy longest-match matcher."""
+
+    def __init__(self, concepts: dict[str, Concept], key_to_concept: dict[str, str]) -> None:
+        self.concepts: dict[str, Concept] = concepts
+        self._key_to_concept: dict[str, str] = key_to_concept
+        # first word of a key -> the key lengths (in words) that start with it, longest
+        # first; this keeps match() to a handful of dict look-ups per token.
+        by_first: dict[str, set[int]] = {}
+        for key in key_to_concept:
+            words = key.split(" ")
+            by_first.setdefault(words[0], set()).add(len(words))
+        self._lengths: dict[str, tuple[int, ...]] = {
+            first: tuple(sorted(lengths, reverse=True)) for first, lengths in by_first.items()
+        }
+        self.max_term_length: int = max((n for lengths in self._lengths.values() for n in lengths), default=0)
+
+    def __len__(self) -> int:
+        return len(self._key_to_concept)
+
+    def concept_for_key(self, key: str) -> Concept | None:
+        """The concept a normalised key resolves to, or None."""
+        concept_id = self._key_to_concept.get(key)
+        return None if concept_id is None else self.concepts[concept_id]
+
+    @classmethod
+    def load(cls, directory: pathlib.Path) -> Lexicon:
+        """Read and validate ``concepts.tsv`` and ``terms.tsv`` from ``directory``."""
+        directory = pathlib.Path(directory)
+        concepts: dict[str, Concept] = {}
+        sources: dict[str, str] = {}
+        concepts_path = directory / "concepts.tsv"
+        for line_no, cells in _read_tsv(concepts_path, CONCEPT_COLUMNS):
+            concept_id, category, preferred, system, code, kind, source = cells
+            where = f"{concepts_path}:{line_no}"
+            if not _CONCEPT_ID_RE.match(concept_id):
+                raise ValueError(f"{where}: concept_id {concept_id!r} is not <code_system>:<code>")
+            if concept_id != f"{system}:{code}":
+                raise ValueError(f"{where}: concept_id {concept_id!r} must equal code_system:code ({system}:{code})")
+            if category not in CATEGORIES:
+                raise ValueError(f"{where}: category {category!r} is not one of {', '.join(sorted(CATEGORIES))}")
+            if not preferred.strip():
+                raise ValueError(f"{where}: preferred_term is empty")
+            if not source:
+                raise ValueError(f"{where}: source is empty")
+            if concept_id in concepts:
+                raise ValueError(f"{where}: duplicate concept_id {concept_id!r}")
+            concepts[concept_id] = Concept(concept_id, category, preferred, system, code, kind)
+            sources[concept_id] = source
+
+        best: dict[str, tuple[tuple[int, int, str], str]] = {}
+        terms_path = directory / "terms.tsv"
+        for line_no, cells in _read_tsv(terms_path, TERM_COLUMNS):
+            key, term, concept_id = cells
+            where = f"{terms_path}:{line_no}"
+            if not key or key != key.strip() or "  " in key:
+                raise ValueError(f"{where}: key {key!r} is empty or has stray spaces")
+            if key != key.lower():
+                raise ValueError(f"{where}: key {key!r} is not lower-case; keys are normalise_key()")
+            if not term.strip():
+                raise ValueError(f"{where}: term is empty")
+            concept = concepts.get(concept_id)
+            if concept is None:
+                raise ValueError(f"{where}: concept_id {concept_id!r} is not in concepts.tsv")
+            rank = concept_rank(concept, sources[concept_id])
+            current = best.get(key)
+            if current is None or rank < current[0]:
+                best[key] = (rank, concept_id)
+        return cls(concepts, {key: cid for key, (_, cid) in best.items()})
+
+    def match(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+        """Greedy longest, non-overlapping matches as (start, end_exclusive, concept_id)."""
+        # Keep only tokens that take part in keys, remembering their original positions,
+        # so that dash tokens inside a span ("X - ray") are skipped like normalise_key does.
+        words: list[str] = []
+        positions: list[int] = []
+        for i, token in enumerate(tokens):
+            if not token or token.isspace() or token in _DASH_TOKENS:
+                continue
+            words.append(_normalise_token(token))
+            positions.append(i)
+        found: list[tuple[int, int, str]] = []
+        lookup = self._key_to_concept
+        n = len(words)
+        i = 0
+        while i < n:
+            lengths = self._lengths.get(words[i])
+            hit = None
+            if lengths is not None:
+                for length in lengths:
+                    if i + length > n:
+                        continue
+                    concept_id = lookup.get(" ".join(words[i : i + length]))
+                    if concept_id is not None:
+                        hit = (length, concept_id)
+                        break
+            if hit is None:
+                i += 1
+                continue
+            length, concept_id = hit
+            found.append((positions[i], positions[i + length - 1] + 1, concept_id))
+            i += length
+        return found
