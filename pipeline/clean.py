@@ -1,53 +1,259 @@
 """Clean: remove what is not the report's own content, keeping a map back to the source.
 
-Input: a `SourceText`. Output: a `CleanText` whose `offsets[i]` is the source offset of
-clean character i, plus every removed span with the rule that removed it. No I/O
-besides loading the rule files once.
+Input: a `SourceText` and, optionally, corpus-level knowledge (`CorpusContext`: lines
+that recur across many reports). Output: a `CleanText` whose `offsets[i]` is the source
+offset of clean character i, every removed span with the rule that removed it, and
+metadata found on the way (title, DOI, PMID, PMCID, journal, year, authors). Pure
+apart from loading the rule files once.
 
-What it does, in order:
-1. Split the source into lines (offsets kept).
-2. Drop whole lines matched by a boilerplate rule (`resources/boilerplate/line_rules.tsv`,
-   regular expressions on the stripped line, case-insensitive) and lines written mostly
-   in a non-Latin script (e.g. a Chinese translation of the abstract): both are logged
-   as removed spans.
-3. Normalise layout: runs of spaces/tabs become one space, lines are stripped, page
-   breaks (form feeds) become paragraph breaks, runs of blank lines collapse to one.
-   Whitespace changes are not logged: they carry no content.
+Steps:
+1. Segment the source into lines; a line is also split at runs of three or more spaces
+   (pages copied from the web without line breaks keep their blocks apart that way).
+   Form feeds mark PDF page breaks.
+2. Mark lines to remove: PDF page furniture (lines repeated at the top/bottom of pages,
+   page numbers); rules from `resources/boilerplate/line_rules.tsv` with their scope
+   (line, next paragraph, to next heading, to end); lines mostly in a non-Latin script;
+   lines that recur across the corpus; a title repeated at the very end.
+3. Inside kept lines, remove citation markers ("[5]", "(12, 13)").
+4. Re-flow: hard-wrapped lines are joined into paragraphs, a line-end hyphen is dropped
+   when the joined form is a word (and kept for "non-steroidal"), whitespace runs become
+   one space, paragraphs are separated by one blank line.
 
-Metadata found in the text (DOI, PMID, PMCID) is returned in `CleanText.metadata`.
+Every removed non-whitespace character is in a `RemovedSpan`; whitespace changes are
+not logged (they carry no content).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline import resources
 from pipeline.records import CleanText, RemovedSpan, SourceText
 
+SCOPES = ("line", "next_paragraph", "to_next_heading", "to_end")
+
 
 @dataclass(frozen=True)
 class LineRule:
     rule_id: str
+    scope: str
     pattern: re.Pattern[str]
     description: str
+
+
+@dataclass(frozen=True)
+class CorpusContext:
+    """What the cleaner learns from the whole corpus: normalised recurring lines."""
+
+    recurring: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
 def line_rules() -> tuple[LineRule, ...]:
     file = resources.path("boilerplate", "line_rules.tsv")
     rules = []
-    for row in resources.read_tsv(file, ("rule_id", "pattern", "description")):
+    for row in resources.read_tsv(file, ("rule_id", "scope", "pattern", "description")):
+        where = f"{file}: rule {row['rule_id']}"
         try:
             pattern = re.compile(row["pattern"], re.IGNORECASE)
         except re.error as exc:
-            raise ValueError(f"{file}: rule {row['rule_id']}: bad regular expression: {exc}") from exc
-        if not re.fullmatch(r"[a-z][a-z0-9_:]*", row["rule_id"]):
-            raise ValueError(f"{file}: rule id {row['rule_id']!r} must be lower_snake_case")
-        rules.append(LineRule(row["rule_id"], pattern, row["description"]))
+            raise ValueError(f"{where}: bad regular expression: {exc}") from exc
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", row["rule_id"]):
+            raise ValueError(f"{where}: rule id must be lower_snake_case")
+        if row["scope"] not in SCOPES:
+            raise ValueError(f"{where}: scope {row['scope']!r} is not one of {', '.join(SCOPES)}")
+        rules.append(LineRule(row["rule_id"], row["scope"], pattern, row["description"]))
     return tuple(rules)
+
+
+@lru_cache(maxsize=1)
+def hyphen_prefixes() -> frozenset[str]:
+    file = resources.path("boilerplate", "hyphen_prefixes.txt")
+    words = set()
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.isalpha() or line != line.lower():
+            raise ValueError(f"{file}:{number}: expected one lower-case word, got {line!r}")
+        words.add(line)
+    return frozenset(words)
+
+
+# ------------------------------------------------------------------------ segmentation
+
+
+@dataclass
+class Line:
+    start: int  # source offset of the first non-space character
+    end: int  # source offset after the last non-space character
+    text: str
+    page: int
+    blank_before: bool  # a blank line (or page break) separates it from the previous line
+    rule: str | None = None
+    cuts: list[tuple[int, int, str]] = field(default_factory=list)  # inline removals
+
+
+_BLOCK_GAP = re.compile(r"[ \t\u00a0]{3,}")
+_HSPACE = re.compile(r"[^\S\n\f]+")  # horizontal whitespace, incl. NBSP and friends
+
+
+def segment(text: str) -> list[Line]:
+    lines: list[Line] = []
+    page = 0
+    blank = True
+    pos = 0
+    for raw in re.split(r"(\n|\f)", text):
+        start = pos
+        pos += len(raw)
+        if raw == "\f":
+            page += 1
+            blank = True
+            continue
+        if raw == "\n":
+            continue
+        if not raw.strip():
+            blank = True
+            continue
+        # split a line at wide gaps: web pages pasted without line breaks
+        cursor = 0
+        for piece_end, next_start in [(m.start(), m.end()) for m in _BLOCK_GAP.finditer(raw)] + [(len(raw), len(raw))]:
+            piece = raw[cursor:piece_end]
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                s = start + cursor + lead
+                e = start + cursor + len(piece.rstrip())
+                lines.append(Line(s, e, text[s:e], page, blank))
+                blank = False
+            cursor = next_start
+        blank = False
+    return lines
+
+
+# ------------------------------------------------------------------------ classification
+
+
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
+_HEADING_WORDS = frozenset(
+    "abstract introduction background case report presentation discussion conclusion conclusions "
+    "summary methods results acknowledgements acknowledgments references keywords figure figures "
+    "table tables learning points consent funding".split()
+)
+_FIGURE = re.compile(r"^(figure|fig\.?|table)\s*\d+", re.IGNORECASE)
+
+
+def normalise_line(text: str) -> str:
+    """The form recurring lines are compared in: lower case, digits as #, spaces folded."""
+    return " ".join(_DIGITS.sub("#", text.lower()).split())
+
+
+def _is_heading(line: Line) -> bool:
+    words = re.sub(r"[^a-z ]", " ", line.text.lower()).split()
+    return bool(words) and len(line.text) <= 60 and (words[0] in _HEADING_WORDS or bool(_FIGURE.match(line.text)))
+
+
+def _foreign_script(line: str) -> str | None:
+    """Name the non-Latin script a line is mostly written in, or None."""
+    letters = [ch for ch in line if ch.isalpha()]
+    if len(letters) < 10:
+        return None
+    counts: Counter[str] = Counter()
+    for ch in letters:
+        script = unicodedata.name(ch, "").split(" ", 1)[0]
+        if script in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "CYRILLIC", "ARABIC", "HEBREW", "GREEK", "THAI", "DEVANAGARI"):
+            counts[script] += 1
+    if not counts:
+        return None
+    script, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+    # Greek letters (alpha, beta) appear in English medical text: only whole lines count.
+    return script.lower() if n / len(letters) > 0.5 else None
+
+
+def _mark_page_furniture(lines: list[Line]) -> None:
+    pages = sorted({line.page for line in lines})
+    if len(pages) < 2:
+        return
+    edges: dict[int, list[Line]] = {}
+    for page in pages:
+        on_page = [line for line in lines if line.page == page]
+        edges[page] = on_page[:3] + on_page[-3:]
+    seen: Counter[str] = Counter()
+    for page_edges in edges.values():
+        seen.update({normalise_line(line.text) for line in page_edges})
+    threshold = max(2, len(pages) // 2)
+    for page_edges in edges.values():
+        for line in page_edges:
+            if line.rule:
+                continue
+            if _PAGE_NUMBER.match(line.text):
+                line.rule = "page_number"
+            elif seen[normalise_line(line.text)] >= threshold and len(line.text) <= 150:
+                line.rule = "page_furniture"
+
+
+def _mark_rules(lines: list[Line], rules: Iterable[LineRule]) -> None:
+    rules = tuple(rules)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.rule:
+            i += 1
+            continue
+        rule = next((r for r in rules if r.pattern.search(line.text)), None)
+        if rule is None:
+            i += 1
+            continue
+        line.rule = rule.rule_id
+        j = i + 1
+        if rule.scope == "to_end":
+            j = len(lines)
+        elif rule.scope == "next_paragraph":
+            # the paragraph after the heading: lines up to the next blank line
+            if j < len(lines):
+                j += 1
+                while j < len(lines) and not lines[j].blank_before:
+                    j += 1
+        elif rule.scope == "to_next_heading":
+            while j < len(lines) and not _is_heading(lines[j]):
+                j += 1
+        for k in range(i + 1, j):
+            lines[k].rule = lines[k].rule or rule.rule_id
+        i = j
+
+
+def _mark_repeated_title(lines: list[Line]) -> str | None:
+    """A short last line that repeats an earlier kept line is the title, repeated."""
+    kept = [line for line in lines[:-1] if not line.rule]
+    if len(kept) < 2:
+        return None
+    last = lines[-1]
+    key = normalise_line(last.text)
+    if len(last.text) > 200 or last.text.rstrip().endswith("."):
+        return None
+    if any(normalise_line(line.text) == key for line in kept):
+        last.rule = "repeated_title"
+        return last.text
+    return None
+
+
+_CITATION = re.compile(
+    r"[ \t]?(\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]"  # [5], [1, 2], [2-4]
+    r"|(?<![\w(])\(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\)(?![\w)]))"  # (12, 13) but not f(1)x
+)
+
+
+def _mark_citations(line: Line) -> None:
+    for match in _CITATION.finditer(line.text):
+        line.cuts.append((line.start + match.start(), line.start + match.end(), "citation_marker"))
+
+
+# ------------------------------------------------------------------------ re-flow
 
 
 class _Builder:
@@ -62,97 +268,158 @@ class _Builder:
         self.offsets.extend(range(start, end))
 
     def emit(self, text: str, source_offset: int) -> None:
+        if text.startswith("\n") and self.parts and self.parts[-1].endswith(" "):
+            self.parts[-1] = self.parts[-1][:-1]  # no trailing space before a line break
+            self.offsets.pop()
         self.parts.append(text)
         self.offsets.extend([source_offset] * len(text))
 
-    @property
-    def ends_with_blank_line(self) -> bool:
-        return not self.parts or "".join(self.parts[-2:]).endswith("\n\n")
+    def tail(self, n: int) -> str:
+        return "".join(self.parts[-n:])
 
 
-_HSPACE = re.compile(r"[^\S\n\f]+")  # horizontal whitespace (incl. NBSP and friends)
-_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
-_PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b")
-_PMCID = re.compile(r"\b(PMC\d{5,9})\b")
+_TERMINAL = tuple(".?!:;")
+_BULLET = tuple("•·▪◦*–-")
+_WORD_AT_END = re.compile(r"([A-Za-z]+)-$")
+_WORD_AT_START = re.compile(r"^([a-z]+)")
+_WORDS = re.compile(r"[A-Za-z]+")
 
 
-def _foreign_script(line: str) -> str | None:
-    """Name the non-Latin script a line is mostly written in, or None."""
-    letters = [ch for ch in line if ch.isalpha()]
-    if len(letters) < 10:
+def _wrap_width(lines: list[Line]) -> int | None:
+    """Typical line length of a hard-wrapped text, or None if lines are paragraphs."""
+    widths = sorted(len(line.text) for line in lines if len(line.text) >= 20)
+    if len(widths) < 5:
         return None
-    counts: dict[str, int] = {}
-    for ch in letters:
-        name = unicodedata.name(ch, "")
-        script = name.split(" ", 1)[0] if name else ""
-        if script in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "CYRILLIC", "ARABIC", "HEBREW", "GREEK", "THAI", "DEVANAGARI"):
-            counts[script] = counts.get(script, 0) + 1
-    if not counts:
-        return None
-    script, n = max(sorted(counts.items()), key=lambda kv: kv[1])
-    # Greek letters (alpha, beta) appear in English medical text: only whole lines count.
-    return script.lower() if n / len(letters) > 0.5 else None
+    p90 = widths[int(len(widths) * 0.9) - 1]
+    return p90 if p90 <= 130 else None
 
 
-def clean(source: SourceText) -> CleanText:
+def _separator(prev: Line, prev_text: str, line: Line, gap_removed: bool, wrap: int | None) -> str:
+    """How the clean text continues from one kept line to the next: ' ', '\\n' or '\\n\\n'."""
+    first = line.text[:1]
+    continues = prev_text[-1:] not in _TERMINAL and (first.islower() or first.isdigit() or first in "(")
+    if line.text.startswith(_BULLET) and not line.text.startswith("-" * 2):
+        return "\n"
+    if gap_removed:
+        # never glue text across a removed span: a mention must not straddle it
+        return "\n" if continues else "\n\n"
+    if continues:
+        return " "
+    if line.page != prev.page or _is_heading(line):
+        return "\n\n"
+    long_line = wrap is not None and len(prev.text) >= 0.6 * wrap
+    if line.blank_before:
+        return " " if (long_line and prev_text[-1:] not in _TERMINAL and not _is_heading(prev)) else "\n\n"
+    if long_line and not _is_heading(prev) and not _is_heading(line):
+        return " "
+    return "\n"
+
+
+def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText:
+    context = context or CorpusContext()
     text = source.text
-    rules = line_rules()
+    lines = segment(text)
+    _mark_page_furniture(lines)
+    _mark_rules(lines, line_rules())
+    for line in lines:
+        if line.rule:
+            continue
+        script = _foreign_script(line.text)
+        if script:
+            line.rule = f"foreign_language:{script}"
+        elif context.recurring and normalise_line(line.text) in context.recurring:
+            line.rule = "recurring_line"
+    repeated_title = _mark_repeated_title(lines)
+
+    wrap = _wrap_width([line for line in lines if not line.rule])
+    vocabulary = {w.lower() for w in _WORDS.findall(text)}
+    prefixes = hyphen_prefixes()
     removed: list[RemovedSpan] = []
     out = _Builder()
-    pos = 0
-    pending_break = False  # a paragraph break is owed before the next kept line
-    for line in text.splitlines(keepends=True):
-        start, end = pos, pos + len(line)
-        pos = end
-        stripped = line.strip()
-        if not stripped:
-            if out.parts:
-                pending_break = True
+    prev: Line | None = None
+    prev_text = ""
+    gap_removed = False
+    for line in lines:
+        if line.rule:
+            removed.append(RemovedSpan(line.start, line.end, line.rule, text[line.start : line.end]))
+            gap_removed = gap_removed or prev is not None
             continue
-        rule = next((r.rule_id for r in rules if r.pattern.search(stripped)), None)
-        if rule is None:
-            script = _foreign_script(stripped)
-            rule = f"foreign_language:{script}" if script else None
-        if rule is not None:
-            removed.append(RemovedSpan(start, end, rule, line))
-            if out.parts:
-                pending_break = True
-            continue
-        # First and last non-space characters of the line.
-        first = start + (len(line) - len(line.lstrip()))
-        last = start + len(line.rstrip())
-        if out.parts:
-            # Separators map to the line end of the previous kept line (a source "\n").
-            line_end = out.offsets[-1] + 1
-            if pending_break:
-                if not out.ends_with_blank_line:
-                    out.emit("\n\n", line_end)
+        _mark_citations(line)
+        if prev is not None:
+            hyphen = _WORD_AT_END.search(prev_text)
+            head = _WORD_AT_START.match(line.text)
+            if hyphen and head and not line.blank_before and line.page == prev.page and not gap_removed:
+                left = hyphen.group(1)
+                joined = (left + head.group(1)).lower()
+                if left.lower() not in prefixes and joined in vocabulary:
+                    # drop the hyphen: the joined form is a word of this text
+                    hyphen_at = out.offsets.pop()
+                    out.parts[-1] = out.parts[-1][:-1]
+                    removed.append(RemovedSpan(hyphen_at, hyphen_at + 1, "hyphenation", "-"))
+                # either way the two halves are one word: no space between them
             else:
-                out.emit("\n", line_end)
-        pending_break = False
-        # Copy the line with horizontal whitespace runs collapsed to one space.
-        cursor = first
-        for match in _HSPACE.finditer(text, first, last):
-            out.copy(text, cursor, match.start())
-            out.emit(" ", match.start())
-            cursor = match.end()
-        out.copy(text, cursor, last)
+                sep = _separator(prev, prev_text, line, gap_removed, wrap)
+                if sep == "\n\n" and out.tail(2).endswith("\n\n"):
+                    sep = ""
+                out.emit(sep, prev.end)
+        _copy_line(text, line, out, removed)
+        prev, prev_text, gap_removed = line, _kept_text(text, line), False
     clean_text = "".join(out.parts)
     if clean_text and out.offsets[-1] + 1 < len(text):
-        # End with a newline when the source has one there to map it to.
         clean_text += "\n"
         out.offsets.append(out.offsets[-1] + 1)
-    metadata = _text_metadata(text)
+    metadata = _metadata(text, lines, clean_text, repeated_title)
     return CleanText(
         case_id=source.case_id,
         text=clean_text,
         offsets=tuple(out.offsets),
-        removed=tuple(removed),
+        removed=tuple(sorted(removed, key=lambda r: (r.raw_start, r.raw_end))),
         metadata=metadata,
     )
 
 
-def _text_metadata(text: str) -> dict[str, str]:
+def _kept_text(text: str, line: Line) -> str:
+    """The line's text without its inline cuts (what the clean text shows)."""
+    parts, cursor = [], line.start
+    for start, end, _ in line.cuts:
+        parts.append(text[cursor:start])
+        cursor = end
+    parts.append(text[cursor : line.end])
+    return "".join(parts).rstrip()
+
+
+def _copy_line(text: str, line: Line, out: _Builder, removed: list[RemovedSpan]) -> None:
+    cursor = line.start
+    pieces: list[tuple[int, int]] = []
+    for start, end, rule in line.cuts:
+        pieces.append((cursor, start))
+        removed.append(RemovedSpan(start, end, rule, text[start:end]))
+        cursor = end
+    pieces.append((cursor, line.end))
+    for start, end in pieces:
+        if start >= end:
+            continue
+        if out.parts and out.tail(1)[-1:] == " " and text[start].isspace():
+            while start < end and text[start].isspace():
+                start += 1
+        piece_cursor = start
+        for match in _HSPACE.finditer(text, start, end):
+            out.copy(text, piece_cursor, match.start())
+            if not out.tail(1).endswith((" ", "\n")):
+                out.emit(" ", match.start())
+            piece_cursor = match.end()
+        out.copy(text, piece_cursor, end)
+
+
+# ------------------------------------------------------------------------ metadata
+
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
+_PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b")
+_PMCID = re.compile(r"\b(PMC\d{5,9})\b")
+_CITATION_LINE = re.compile(r"^(?P<journal>[A-Z][^.;]{1,120}?)\.\s*(?P<year>(?:19|20)\d{2})\b")
+
+
+def _metadata(text: str, lines: list[Line], clean_text: str, repeated_title: str | None) -> dict[str, str]:
     found: dict[str, str] = {}
     if match := _DOI.search(text):
         found["doi"] = match.group(1)
@@ -160,4 +427,45 @@ def _text_metadata(text: str) -> dict[str, str]:
         found["pmid"] = match.group(1)
     if match := _PMCID.search(text):
         found["pmcid"] = match.group(1)
+    for line in lines:
+        if line.rule == "bib_citation" and "journal" not in found:
+            if match := _CITATION_LINE.match(line.text):
+                found["journal"] = match.group("journal").strip()
+                found["year"] = match.group("year")
+        elif line.rule == "bib_author_list" and "author" not in found:
+            found["author"] = line.text.strip()
+    title = repeated_title or _title_from_text(clean_text)
+    if title:
+        found["title"] = " ".join(title.split())
     return found
+
+
+def _title_from_text(clean_text: str) -> str | None:
+    """The first short paragraph that is not a generic heading (e.g. "Case report")."""
+    for paragraph in clean_text.split("\n\n")[:3]:
+        paragraph = paragraph.strip()
+        words = re.sub(r"[^a-z ]", " ", paragraph.lower()).split()
+        if not words:
+            continue
+        if len(words) <= 3 and all(w in _HEADING_WORDS for w in words):
+            continue
+        if len(paragraph) <= 250 and "\n" not in paragraph and not paragraph.endswith("."):
+            return paragraph
+        return None
+    return None
+
+
+def recurring_lines(texts: Iterable[str], min_docs: int = 3, min_share: float = 0.3) -> frozenset[str]:
+    """Normalised lines that recur across the corpus: candidates for boilerplate.
+
+    A line counts once per document. It qualifies when it appears in at least `min_docs`
+    documents and in at least `min_share` of them, and is short (at most 200 characters)
+    — site chrome is short; a real sentence that two reports share (or the two copies of
+    one case) stays below the document threshold.
+    """
+    docs = list(texts)
+    counts: Counter[str] = Counter()
+    for text in docs:
+        counts.update({normalise_line(line.text) for line in segment(text) if len(line.text) <= 200})
+    needed = max(min_docs, int(min_share * len(docs) + 0.999))
+    return frozenset(line for line, n in counts.items() if n >= needed and len(line) >= 3)

@@ -20,8 +20,9 @@ from typing import Any
 
 from spacy.language import Language
 
-from pipeline import __version__, clean, ingest, normalise, write
+from pipeline import __version__, clean, ingest, metadata, normalise, write
 from pipeline import nlp as nlp_stage
+from pipeline.duplicates import find_duplicates
 from pipeline.lexicon import Concept
 from pipeline.records import CleanText, ErrorRecord, InputFile, Mention, PipelineError, SourceText
 from pipeline.schema import CATEGORY_TABLES, TABLE_BY_NAME
@@ -58,6 +59,7 @@ class _Case:
     clean: CleanText | None = None
     mentions: list[Mention] = field(default_factory=list)
     error: ErrorRecord | None = None
+    duplicate_of: str = ""
 
 
 def _fail(case: _Case, stage: str, kind: str, message: str) -> None:
@@ -85,14 +87,19 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     from tqdm import tqdm
 
     show = settings.progress and sys.stderr.isatty()
+    # Pass 1: read every file, so the cleaner can learn what recurs across the corpus.
+    for case in cases:
+        case.source = _guarded(case, "ingest", lambda c=case: ingest.read_source(corpus, c.item, settings))
+    sources = [c.source.text for c in cases if c.source is not None]
+    context = clean.CorpusContext(recurring=clean.recurring_lines(sources))
+    # Pass 2: clean, NLP in batches, normalise.
+    concepts: dict[str, Concept] = {}
     with tqdm(total=len(cases), desc="reports", unit="report", file=sys.stderr, disable=not show) as bar:
-        concepts: dict[str, Concept] = {}
         for start in range(0, len(cases), settings.batch_size):
             batch = cases[start : start + settings.batch_size]
             for case in batch:
-                case.source = _guarded(case, "ingest", lambda c=case: ingest.read_source(corpus, c.item, settings))
                 if case.source is not None:
-                    case.clean = _guarded(case, "clean", lambda c=case: clean.clean(c.source))
+                    case.clean = _guarded(case, "clean", lambda c=case: clean.clean(c.source, context))
                     if case.clean is not None and not case.clean.text.strip():
                         _fail(case, "clean", "no_content", "nothing was left after removing boilerplate; check boilerplate.csv for this file")
             ready = [c for c in batch if c.error is None and c.clean is not None]
@@ -105,6 +112,9 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
                     case.mentions, found = result
                     concepts.update(found)
             bar.update(len(batch))
+    duplicates = find_duplicates({c.item.case_id: c.clean.text for c in cases if c.error is None and c.clean is not None})
+    for case in cases:
+        case.duplicate_of = duplicates.get(case.item.case_id, "")
 
     _write_outputs(out, cases, concepts, nlp, settings)
     errors = [c.error for c in cases if c.error is not None]
@@ -123,35 +133,40 @@ def _guarded_pipe(nlp: Language, cases: list[_Case], settings: Settings) -> list
 
 def _case_row(case: _Case) -> dict[str, Any]:
     source, cleaned = case.source, case.clean
+    ok = case.error is None and cleaned is not None
     meta: dict[str, str] = {}
     if source is not None:
-        meta.update(source.metadata)
+        meta.update({k: v for k, v in source.metadata.items() if v})
     if cleaned is not None:
         for key, value in cleaned.metadata.items():
             meta.setdefault(key, value)
     year = None
-    for key in ("date", "creationdate"):
-        digits = "".join(ch for ch in meta.get(key, "")[:6] if ch.isdigit())
+    for key in ("year", "date", "creationdate"):
+        digits = "".join(ch for ch in meta.get(key, "")[:8] if ch.isdigit())
         if len(digits) >= 4 and 1800 <= int(digits[:4]) <= 2100:
             year = int(digits[:4])
             break
-    ok = case.error is None
+    age, sex, doc_type, language = None, "", "", ""
+    if ok and cleaned is not None:
+        age, sex = metadata.demographics(cleaned.text)
+        doc_type = metadata.doc_type(cleaned.text)
+        language = metadata.language(cleaned.text)
     return {
         "case_id": case.item.case_id,
         "source_path": case.item.path,
         "source_sha256": source.sha256 if source else "",
         "source_format": ingest.FORMATS.get(case.item.suffix, ""),
         "status": "ok" if ok else "error",
-        "doc_type": "",
+        "doc_type": doc_type,
         "title": meta.get("title", ""),
         "doi": meta.get("doi", ""),
         "pmid": meta.get("pmid", ""),
-        "journal": meta.get("sitename", ""),
+        "journal": meta.get("journal") or meta.get("sitename", ""),
         "year": year,
-        "language": "",
-        "age_years": None,
-        "sex": "",
-        "duplicate_of": "",
+        "language": language,
+        "age_years": age,
+        "sex": sex,
+        "duplicate_of": case.duplicate_of,
         "n_chars_source": len(source.text) if source else None,
         "n_chars_clean": len(cleaned.text) if cleaned and ok else None,
         "n_mentions": len(case.mentions) if ok else None,

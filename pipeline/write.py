@@ -48,7 +48,7 @@ def _cell(value: Any, column_type: str) -> str:
         return ""
     if column_type in ("integer", "number"):
         if isinstance(value, float) and value.is_integer():
-            return str(int(value)) if column_type == "integer" else repr(value)
+            return str(int(value))
         return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
