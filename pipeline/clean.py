@@ -16,8 +16,9 @@ Steps:
    lines that recur across the corpus; a title repeated at the very end.
 3. Inside kept lines, remove citation markers ("[5]", "(12, 13)").
 4. Re-flow: hard-wrapped lines are joined into paragraphs, a line-end hyphen is dropped
-   when the joined form is a word (and kept for "non-steroidal"), whitespace runs become
-   one space, paragraphs are separated by one blank line.
+   when the joined form is a word — of this text or of an English word list — and kept
+   after prefixes such as "non-" (`hyphen_prefixes.txt`); whitespace runs become one
+   space, paragraphs are separated by one blank line.
 
 Every removed non-whitespace character is in a `RemovedSpan`; whitespace changes are
 not logged (they carry no content).
@@ -83,6 +84,17 @@ def hyphen_prefixes() -> frozenset[str]:
             raise ValueError(f"{file}:{number}: expected one lower-case word, got {line!r}")
         words.add(line)
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English word list (pyspellchecker's frequency dictionary, MIT) for hyphen repair."""
+    import gzip
+    import json
+    from importlib import resources as importlib_resources
+
+    data = importlib_resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
+    return frozenset(json.loads(gzip.decompress(data)))
 
 
 # ------------------------------------------------------------------------ segmentation
@@ -175,6 +187,13 @@ def _foreign_script(line: str) -> str | None:
     return script.lower() if n / len(letters) > 0.5 else None
 
 
+def _furniture_key(text: str) -> str:
+    """Line key that ignores page numbers: "Journal X 2010 Page 9 of 11" ~ "Journal X 2010"."""
+    key = normalise_line(text)
+    key = re.sub(r"(^(page\s*)?#(\s*(of|/)\s*#)?\s+)|(\s+(page\s*)?#(\s*(of|/)\s*#)?$)", "", key)
+    return key.strip()
+
+
 def _mark_page_furniture(lines: list[Line]) -> None:
     pages = sorted({line.page for line in lines})
     if len(pages) < 2:
@@ -185,15 +204,16 @@ def _mark_page_furniture(lines: list[Line]) -> None:
         edges[page] = on_page[:3] + on_page[-3:]
     seen: Counter[str] = Counter()
     for page_edges in edges.values():
-        seen.update({normalise_line(line.text) for line in page_edges})
-    threshold = max(2, len(pages) // 2)
+        seen.update({_furniture_key(line.text) for line in page_edges})
+    # a third of the pages: journals alternate headers between odd and even pages
+    threshold = max(2, -(-len(pages) // 3))
     for page_edges in edges.values():
         for line in page_edges:
             if line.rule:
                 continue
             if _PAGE_NUMBER.match(line.text):
                 line.rule = "page_number"
-            elif seen[normalise_line(line.text)] >= threshold and len(line.text) <= 150:
+            elif seen[_furniture_key(line.text)] >= threshold and len(line.text) <= 150:
                 line.rule = "page_furniture"
 
 
@@ -349,10 +369,7 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
             hyphen = _WORD_AT_END.search(prev_text)
             head = _WORD_AT_START.match(line.text)
             if hyphen and head and not line.blank_before and line.page == prev.page and not gap_removed:
-                left = hyphen.group(1)
-                joined = (left + head.group(1)).lower()
-                if left.lower() not in prefixes and joined in vocabulary:
-                    # drop the hyphen: the joined form is a word of this text
+                if _drop_hyphen(hyphen.group(1), head.group(1), text, vocabulary, prefixes):
                     hyphen_at = out.offsets.pop()
                     out.parts[-1] = out.parts[-1][:-1]
                     removed.append(RemovedSpan(hyphen_at, hyphen_at + 1, "hyphenation", "-"))
@@ -376,6 +393,24 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
         removed=tuple(sorted(removed, key=lambda r: (r.raw_start, r.raw_end))),
         metadata=metadata,
     )
+
+
+def _drop_hyphen(left: str, right: str, text: str, vocabulary: set[str], prefixes: frozenset[str]) -> bool:
+    """Whether "left-<line break>right" is one word split by the layout (drop the hyphen).
+
+    The text itself decides first (the hyphenated or the joined form written elsewhere),
+    then a prefix whose remainder is a word keeps its hyphen ("non-steroidal"), then the
+    English word list; when nothing says it is one word, the hyphen stays.
+    """
+    joined = (left + right).lower()
+    if re.search(rf"\b{re.escape(left)}-{re.escape(right)}\b", text, re.IGNORECASE):
+        return False
+    if joined in vocabulary:
+        return True
+    words = english_words()
+    if left.lower() in prefixes and right.lower() in words:
+        return False
+    return joined in words
 
 
 def _kept_text(text: str, line: Line) -> str:
@@ -459,13 +494,18 @@ def recurring_lines(texts: Iterable[str], min_docs: int = 3, min_share: float = 
     """Normalised lines that recur across the corpus: candidates for boilerplate.
 
     A line counts once per document. It qualifies when it appears in at least `min_docs`
-    documents and in at least `min_share` of them, and is short (at most 200 characters)
-    — site chrome is short; a real sentence that two reports share (or the two copies of
-    one case) stays below the document threshold.
+    documents and in at least `min_share` of them, is short (at most 200 characters) and
+    is not a section heading ("Abstract", "Figure 1") — site chrome is short; a real
+    sentence that two reports share (or the two copies of one case) stays below the
+    document threshold.
     """
     docs = list(texts)
     counts: Counter[str] = Counter()
     for text in docs:
         counts.update({normalise_line(line.text) for line in segment(text) if len(line.text) <= 200})
     needed = max(min_docs, int(min_share * len(docs) + 0.999))
-    return frozenset(line for line, n in counts.items() if n >= needed and len(line) >= 3)
+    return frozenset(
+        line
+        for line, n in counts.items()
+        if n >= needed and len(line) >= 3 and not _is_heading(Line(0, len(line), line, 0, False))
+    )

@@ -288,8 +288,11 @@ def _child(conn: Any, func: Callable[..., tuple[str, dict[str, str]]], args: tup
 
 def _extract_pdf(data: bytes, max_pages: int) -> tuple[str, dict[str, str]]:
     import io
+    import logging
 
     import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # font warnings are not the user's problem
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
@@ -312,13 +315,100 @@ def _extract_pdf(data: bytes, max_pages: int) -> tuple[str, dict[str, str]]:
                 f"PDF has {n_pages} pages, over the {max_pages}-page limit; "
                 "raise it with --max-pages if the file is genuine",
             )
-        pages = [page.extract_text() or "" for page in pdf.pages]
+        pages = []
+        for page in pdf.pages:
+            pages.append(page_text(page))
+            page.close()  # drop the page's cached layout objects: bounded memory on long PDFs
         metadata = {
             key.lower(): str(value).strip()
             for key, value in (pdf.metadata or {}).items()
             if key in ("Title", "Author", "Subject", "Keywords", "CreationDate") and isinstance(value, str | bytes)
         }
     return "\n\f\n".join(pages), metadata
+
+
+def page_text(page: Any) -> str:
+    """One PDF page's text in reading order, columns one after the other.
+
+    Words come from pdfplumber with a tight x tolerance (so words set with narrow spacing
+    stay apart). Lines are word groups sharing a baseline. A page has two columns when
+    some vertical band between 25% and 75% of the width is crossed by few lines while
+    many lines have words on both sides of it; then every run of lines that do not cross
+    the band is read left column first, then right column, and lines that cross it
+    (titles, full-width abstracts, tables) stay where they are.
+    """
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
+    if not words:
+        return ""
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+    # Lines in the top and bottom margins (running headers, footers, page numbers) are
+    # kept whole and put first/last, so the cleaner finds them at the page edges.
+    height = float(page.height)
+    head = [line for line in lines if line[0]["bottom"] < 0.07 * height]
+    foot = [line for line in lines if line[0]["top"] > 0.93 * height]
+    lines = [line for line in lines if line not in head and line not in foot]
+    gutter = _find_gutter(lines, float(page.width))
+
+    def join(ws: list[dict[str, Any]]) -> str:
+        return " ".join(w["text"] for w in ws)
+
+    if gutter is None:
+        return "\n".join(join(line) for line in head + lines + foot)
+    out: list[str] = []
+    left: list[str] = []
+    right: list[str] = []
+
+    def flush() -> None:
+        out.extend(left)
+        if left and right:
+            out.append("")  # the column break reads as a paragraph break
+        out.extend(right)
+        left.clear()
+        right.clear()
+
+    min_gap = max(8.0, 0.015 * float(page.width))
+    for line in lines:
+        lhs = [w for w in line if w["x1"] <= gutter]
+        rhs = [w for w in line if w["x0"] >= gutter]
+        crosses = len(lhs) + len(rhs) < len(line)
+        # a full-width justified line can have an ordinary word gap at the gutter: only
+        # a gap as wide as a column gutter splits a line in two
+        narrow = bool(lhs and rhs) and rhs[0]["x0"] - lhs[-1]["x1"] < min_gap
+        if crosses or narrow:
+            flush()
+            out.append(join(line))
+            continue
+        if lhs:
+            left.append(join(lhs))
+        if rhs:
+            right.append(join(rhs))
+    flush()
+    return "\n".join([join(line) for line in head] + out + [join(line) for line in foot])
+
+
+def _find_gutter(lines: list[list[dict[str, Any]]], width: float) -> float | None:
+    best: tuple[int, float] | None = None
+    for step in range(25, 76):
+        x = width * step / 100
+        crossing = sum(1 for line in lines if any(w["x0"] < x < w["x1"] for w in line))
+        both = sum(
+            1
+            for line in lines
+            if line[0]["x1"] <= x <= line[-1]["x0"]
+            and min((w["x0"] for w in line if w["x0"] >= x), default=x) - max((w["x1"] for w in line if w["x1"] <= x), default=x) >= 8
+        )
+        if both >= 5 and crossing <= 0.35 * len(lines):
+            score = both - 3 * crossing
+            if best is None or score > best[0]:
+                best = (score, x)
+    return None if best is None else best[1]
 
 
 def _extract_html(html: str) -> tuple[str, dict[str, str]]:
