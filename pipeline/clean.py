@@ -170,6 +170,34 @@ def _is_heading(line: Line) -> bool:
     return bool(words) and len(line.text) <= 60 and (words[0] in _HEADING_WORDS or bool(_FIGURE.match(line.text)))
 
 
+# The language a script most likely writes (ISO 639-1), for the removal log.
+_SCRIPT_LANGUAGE = {
+    "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko", "CYRILLIC": "ru",
+    "ARABIC": "ar", "HEBREW": "he", "GREEK": "el", "THAI": "th", "DEVANAGARI": "hi",
+}
+
+
+def _foreign_language(line: str) -> str | None:
+    """ISO 639-1 code of a line that is not English, or None.
+
+    Non-Latin scripts are recognised by their characters (a line mostly in Han script
+    is "zh"; kana anywhere makes it "ja"); long Latin-script lines by their function
+    words (fr, de, es).
+    """
+    script = _foreign_script(line)
+    if script is not None:
+        if script == "cjk" and any(unicodedata.name(ch, "").startswith(("HIRAGANA", "KATAKANA")) for ch in line):
+            return "ja"
+        return _SCRIPT_LANGUAGE.get(script.upper(), script)
+    if len(line) >= 120:
+        from pipeline.metadata import language
+
+        lang = language(line)
+        if lang not in ("en", "und"):
+            return lang
+    return None
+
+
 def _foreign_script(line: str) -> str | None:
     """Name the non-Latin script a line is mostly written in, or None."""
     letters = [ch for ch in line if ch.isalpha()]
@@ -344,9 +372,9 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
     for line in lines:
         if line.rule:
             continue
-        script = _foreign_script(line.text)
-        if script:
-            line.rule = f"foreign_language:{script}"
+        lang = _foreign_language(line.text)
+        if lang:
+            line.rule = f"foreign_language:{lang}"
         elif context.recurring and normalise_line(line.text) in context.recurring:
             line.rule = "recurring_line"
     repeated_title = _mark_repeated_title(lines)

@@ -26,7 +26,17 @@ def test_clean_drops_a_translated_abstract_line():
     text = "We report a case of osteoporosis.\n我们报告了首例强直性脊柱炎患者发生的区域性迁移性骨质疏松症。\n"
     result = clean(_source(text))
     assert result.text == "We report a case of osteoporosis.\n"
-    assert result.removed[0].rule == "foreign_language:cjk"
+    assert result.removed[0].rule == "foreign_language:zh"
+
+
+def test_clean_drops_a_translated_latin_script_abstract():
+    text = (
+        "We report a case of gout of the knee in a man.\n"
+        "Nous rapportons le cas d'une goutte du genou chez un homme de 50 ans, traité par colchicine et repos, avec une bonne évolution.\n"
+    )
+    result = clean(_source(text))
+    assert result.text == "We report a case of gout of the knee in a man.\n"
+    assert result.removed[0].rule == "foreign_language:fr"
 
 
 def test_clean_keeps_greek_letters_in_english_sentences():
