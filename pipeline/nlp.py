@@ -33,11 +33,17 @@ def run(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[D
     yield from nlp.pipe(texts, batch_size=batch_size)
 
 
+# Resource folders that cannot change what is extracted (the review site's templates).
+_NOT_EXTRACTION = ("review",)
+
+
 def fingerprint_files() -> list[Path]:
     """Every packaged file whose content can change what the pipeline extracts."""
     root = resources.path()
     files = [p for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts]
-    return [p for p in files if p.suffix not in (".md",)]
+    return [
+        p for p in files if p.suffix != ".md" and p.relative_to(root).parts[0] not in _NOT_EXTRACTION
+    ]
 
 
 def resources_fingerprint() -> str:

@@ -7,6 +7,10 @@ Pure functions; no I/O.
 
 A mention the lexicon does not code gets a `local` concept keyed by its normalised
 text (`local:<category>/<normalised text>`), so that analysts can still group it.
+A short form ("OO", with `Span._.long_form` "osteoid osteoma") is coded as its long form;
+its `text` stays the short form as written. Section, assertion, experiencer (and their
+triggers) come from the components' span attributes; laterality, levels, imaging body
+region and treatment kind from `pipeline.coding`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Iterable, Mapping
 
 from spacy.tokens import Doc
 
+from pipeline import coding
 from pipeline.lexicon import Concept, Lexicon, normalise_key
 from pipeline.records import CleanText, Mention
 
@@ -40,9 +45,11 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
         if ent._.concept_id:
             concept = lexicon.concepts.get(ent._.concept_id)
         if concept is None:
-            concept = lexicon.concept_for_key(normalise_key([t.text for t in ent]))
-            if concept is not None and concept.category != category:
-                concept = None
+            concept = _lookup(lexicon, [t.text for t in ent], category)
+        if concept is None and ent._.long_form:
+            concept = _lookup(lexicon, ent._.long_form.split(), category)
+            if concept is None:
+                concept = local_concept(category, ent._.long_form)
         if concept is None:
             concept = local_concept(category, text)
         concepts[concept.concept_id] = concept
@@ -57,17 +64,29 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
                 end=ent.end_char,
                 raw_start=raw_start,
                 raw_end=raw_end,
-                section="",
-                assertion="",
-                experiencer="",
+                section=ent._.report_section if ent.doc._.report_sections else "",
+                assertion=ent._.assertion or "",
+                experiencer=ent._.experiencer or "",
                 concept_id=concept.concept_id,
                 preferred_term=concept.preferred_term,
                 code_system=concept.code_system,
                 code=concept.code,
                 source=ent._.source or "model",
+                assertion_trigger=ent._.assertion_trigger or "",
+                experiencer_trigger=ent._.experiencer_trigger or "",
+                long_form=ent._.long_form or "",
+                laterality=coding.laterality(ent) if category in ("anatomy", "imaging", "diagnosis") else "",
+                level=coding.levels(ent) if category in ("anatomy", "diagnosis") else "",
+                body_region=coding.body_region(ent) if category == "imaging" else "",
+                kind=coding.treatment_kind(ent, concept.kind) if category == "treatment" else concept.kind,
             )
         )
     return mentions, concepts
+
+
+def _lookup(lexicon: Lexicon, words: list[str], category: str) -> Concept | None:
+    concept = lexicon.concept_for_key(normalise_key(words))
+    return concept if concept is not None and concept.category == category else None
 
 
 _ASSERTION_STRENGTH = ("present", "possible", "historical", "hypothetical", "absent", "")

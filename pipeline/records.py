@@ -80,6 +80,14 @@ class Mention:
     code_system: str
     code: str
     source: str
+    # Added columns (at the end of mentions.csv; see schema.py).
+    assertion_trigger: str = ""
+    experiencer_trigger: str = ""
+    long_form: str = ""
+    laterality: str = ""
+    level: str = ""
+    body_region: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,4 +3,11 @@
 Doc/Span extensions are declared once, in `extensions`.
 """
 
-from pipeline.components import extensions, lexicon_ner, merge  # noqa: F401  (registration)
+from pipeline.components import (  # noqa: F401  (registration)
+    abbreviations,
+    context,
+    extensions,
+    lexicon_ner,
+    merge,
+    sections,
+)

@@ -1,0 +1,200 @@
+"""`case_context_v1`: assertion and experiencer of every entity, with medspaCy's ConText.
+
+Reads: `doc.ents`, sentence boundaries, `Span._.report_section` (from `case_sections_v1`; absent
+sections count as `other`). Writes, on every entity: `Span._.assertion` (present, absent,
+possible, hypothetical, historical), `Span._.assertion_trigger` (the literal of the ConText
+rule that decided it, empty when present), `Span._.experiencer` (patient, family, other),
+`Span._.experiencer_trigger`; medspaCy's own `Span._.modifiers` and `Doc._.context_graph`.
+
+Rules: medspaCy's default English rules plus the project's `resources/context/rules.json`
+(validated on load; see its README). medspaCy's PyRuSH sentence splitter is not used;
+the sentencizer's breaks after "et al." and "Fig." are undone first (`repair_sentences`).
+
+Assertion: NEGATED_EXISTENCE > POSSIBLE_EXISTENCE > HYPOTHETICAL > HISTORICAL > present;
+within a category the trigger nearest the entity wins. Labels in `never_absent_labels`
+(default ANATOMY, IMAGING: "no lesion in the liver", "CT was negative" negate the finding,
+not the organ or the examination) are never absent.
+
+Experiencer, first that applies:
+1. a FAMILY modifier -> family;
+2. an OTHER_EXPERIENCER modifier (literature: "et al.", "have been reported") -> other;
+3. the document names no patient at all (no rule with `metadata.document_cue` matches
+   anywhere: Q&A pages, guidelines) -> other;
+4. a PATIENT_EXPERIENCER modifier in the sentence ("our patient", "he", "35-year-old") -> patient;
+5. a GENERIC_STATEMENT modifier ("usually", "patients with", "is a") -> other;
+6. by section: `patient_sections` -> patient, any other section -> other; a document
+   without headers (all `other`) -> patient.
+"""
+
+
+import json
+from pathlib import Path
+from typing import Any
+
+from medspacy.context import ConText
+from medspacy.context.context_rule import ConTextRule
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline import resources
+
+ASSERTION_OF = {
+    "NEGATED_EXISTENCE": "absent",
+    "POSSIBLE_EXISTENCE": "possible",
+    "HYPOTHETICAL": "hypothetical",
+    "HISTORICAL": "historical",
+}
+EXPERIENCER_CATEGORIES = ("FAMILY", "OTHER_EXPERIENCER", "PATIENT_EXPERIENCER", "GENERIC_STATEMENT")
+CATEGORIES = (*ASSERTION_OF, *EXPERIENCER_CATEGORIES, "CLAUSE_END", "TERMINATE", "PSEUDO")
+_RULE_KEYS = {"literal", "category", "direction", "pattern", "allowed_types", "excluded_types", "metadata", "terminated_by", "max_targets", "max_scope"}
+
+
+def default_rules_path() -> Path:
+    """medspaCy's packaged English rules (the path its own ConText uses)."""
+    import medspacy.context.context as module
+
+    return Path(module.__file__).resolve().parents[2] / "resources" / "en" / "context_rules.json"
+
+
+def load_rules(file: Path) -> list[ConTextRule]:
+    """Read a medspaCy-format rule file (plus `terminated_by`); raise ValueError naming the rule."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{file}: cannot read ConText rules: {exc}") from None
+    rules = []
+    for i, raw in enumerate(data.get("context_rules", [])):
+        where = f"{file}: rule {i} ({raw.get('literal', '?')!r})"
+        unknown = set(raw) - _RULE_KEYS
+        if unknown:
+            raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+        if not raw.get("literal") or raw.get("category", "").upper() not in CATEGORIES:
+            raise ValueError(f"{where}: needs a literal and a category in {CATEGORIES}")
+        args: dict[str, Any] = dict(raw)
+        for key in ("allowed_types", "excluded_types", "terminated_by"):
+            if key in args:
+                args[key] = {str(v).upper() for v in args[key]}
+        try:
+            rules.append(ConTextRule(**args))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    if not rules:
+        raise ValueError(f"{file}: no rules under 'context_rules'")
+    return rules
+
+
+def _distance(ent: Span, modifier: Any) -> int:
+    start, end = modifier.modifier_span
+    return ent.start - end if end <= ent.start else start - ent.end
+
+
+def decide(
+    ent: Span, doc_has_patient: bool, patient_sections: frozenset[str], never_absent: frozenset[str] = frozenset()
+) -> tuple[str, str, str, str]:
+    """(assertion, assertion trigger, experiencer, experiencer trigger) from ent._.modifiers."""
+    by_category: dict[str, list[Any]] = {}
+    for modifier in ent._.modifiers:
+        by_category.setdefault(modifier.category.upper(), []).append(modifier)
+    if ent.label_ in never_absent:
+        by_category.pop("NEGATED_EXISTENCE", None)
+
+    def nearest(category: str) -> str:
+        best = min(by_category[category], key=lambda m: (abs(_distance(ent, m)), m.modifier_span))
+        return str(best.rule.literal)
+
+    assertion, assertion_trigger = "present", ""
+    for category, value in ASSERTION_OF.items():
+        if category in by_category:
+            assertion, assertion_trigger = value, nearest(category)
+            break
+    if "FAMILY" in by_category:
+        return assertion, assertion_trigger, "family", nearest("FAMILY")
+    if "OTHER_EXPERIENCER" in by_category:
+        return assertion, assertion_trigger, "other", nearest("OTHER_EXPERIENCER")
+    if not doc_has_patient:
+        return assertion, assertion_trigger, "other", "no patient in document"
+    if "PATIENT_EXPERIENCER" in by_category:
+        return assertion, assertion_trigger, "patient", nearest("PATIENT_EXPERIENCER")
+    if "GENERIC_STATEMENT" in by_category:
+        return assertion, assertion_trigger, "other", nearest("GENERIC_STATEMENT")
+    section = ent._.report_section
+    if section in patient_sections or (section == "other" and all(b[0] in ("other", "title") for b in ent.doc._.report_sections)):
+        return assertion, assertion_trigger, "patient", f"section:{section}"
+    return assertion, assertion_trigger, "other", f"section:{section}"
+
+
+# "Duman et al. (22) in a 23-year-old ...": a full stop after these words ends no sentence.
+_NO_SENTENCE_END_AFTER = frozenset({"al", "fig", "figs", "vs", "dr", "approx", "ref", "refs", "cf", "resp", "ca"})
+
+
+def repair_sentences(doc: Doc) -> None:
+    """Undo sentence breaks the sentencizer makes after "et al." / "Fig." (ConText scope is the sentence)."""
+    if doc.has_annotation("DEP"):
+        return
+    for token in doc[1:-1]:
+        if token.text == "." and token.nbor(-1).lower_ in _NO_SENTENCE_END_AFTER and token.nbor(1).is_sent_start:
+            token.nbor(1).is_sent_start = False
+
+
+class CaseContext:
+    """Runs medspaCy ConText over doc.ents and sets assertion/experiencer per entity."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        rules: list[ConTextRule],
+        patient_sections: list[str],
+        never_absent_labels: list[str],
+        max_scope: int | None = None,
+    ) -> None:
+        # span_attrs=None: medspaCy sets no is_negated-style flags; we read the modifiers.
+        self.context = ConText(nlp, rules=None, span_attrs=None)
+        if max_scope is not None:
+            # Only assertion triggers get a window; experiencer cues keep the whole sentence.
+            for rule in rules:
+                if rule.category.upper() in ASSERTION_OF and rule.max_scope is None:
+                    rule.max_scope = max_scope
+        self.context.add(rules)
+        self.patient_sections = frozenset(patient_sections)
+        self.never_absent = frozenset(label.upper() for label in never_absent_labels)
+        self.document_cues = {r.literal for r in rules if (r.metadata or {}).get("document_cue")}
+
+    def __call__(self, doc: Doc) -> Doc:
+        repair_sentences(doc)
+        for ent in doc.ents:
+            ent._.modifiers = ()
+        doc = self.context(doc)
+        graph = doc._.context_graph
+        modifiers = graph.modifiers if graph is not None else []
+        has_patient = any(m.rule.literal in self.document_cues for m in modifiers)
+        for ent in doc.ents:
+            a, at, e, et = decide(ent, has_patient, self.patient_sections, self.never_absent)
+            ent._.assertion, ent._.assertion_trigger = a, at
+            ent._.experiencer, ent._.experiencer_trigger = e, et
+        return doc
+
+
+@Language.factory(
+    "case_context_v1",
+    assigns=["span._.assertion", "span._.assertion_trigger", "span._.experiencer", "span._.experiencer_trigger"],
+    requires=["doc.ents", "doc.sents"],
+    default_config={
+        "use_default_rules": True,
+        "rules_file": None,
+        "patient_sections": ["title", "abstract", "case", "figure"],
+        "never_absent_labels": ["ANATOMY", "IMAGING"],
+        "max_scope": None,
+    },
+)
+def make_context(
+    nlp: Language,
+    name: str,
+    use_default_rules: bool,
+    rules_file: str | None,
+    patient_sections: list[str],
+    never_absent_labels: list[str],
+    max_scope: int | None,
+) -> CaseContext:
+    rules = load_rules(default_rules_path()) if use_default_rules else []
+    rules += load_rules(Path(rules_file) if rules_file else resources.path("context", "rules.json"))
+    return CaseContext(nlp, rules, patient_sections, never_absent_labels, max_scope)

@@ -1,0 +1,78 @@
+import pytest
+import spacy
+from spacy.tokens import Span
+
+from pipeline import resources
+from pipeline.components.context import CaseContext, default_rules_path, load_rules
+from pipeline.components.sections import Sections, load_rules as section_rules
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    rules = load_rules(default_rules_path()) + load_rules(resources.path("context", "rules.json"))
+    context = CaseContext(nlp, rules, ["title", "abstract", "case", "figure"], ["ANATOMY", "IMAGING"], 6)
+    sections = Sections(section_rules())
+
+    def run(text, targets):
+        doc = nlp(text)
+        doc = sections(doc)
+        spans = []
+        for phrase, label in targets:
+            start = text.index(phrase)
+            spans.append(doc.char_span(start, start + len(phrase), label=label))
+        doc.ents = spans
+        doc = context(doc)
+        return {e.text: e for e in doc.ents}
+
+    return run
+
+
+def test_context_ruled_out_backward_is_absent(pipe):
+    ents = pipe("A 35-year-old man. A recurrence of osteoid osteoma was suspected, diagnosis ruled out by MRI.", [("osteoid osteoma", "DIAGNOSIS")])
+    assert ents["osteoid osteoma"]._.assertion == "absent"
+    assert ents["osteoid osteoma"]._.assertion_trigger == "diagnosis ruled out"
+
+
+@pytest.mark.parametrize(
+    "text,target,expected",
+    [
+        ("The patient was negative for tuberculosis.", "tuberculosis", "absent"),
+        ("The patient had no history of diabetes.", "diabetes", "absent"),
+        ("The patient had oedema without abscess formation.", "abscess", "absent"),
+        ("Ankylosing spondylitis was suspected in the patient.", "Ankylosing spondylitis", "possible"),
+        ("The patient had sacroiliitis.", "sacroiliitis", "present"),
+    ],
+)
+def test_context_assertion_rules(pipe, text, target, expected):
+    assert pipe(text, [(target, "DIAGNOSIS")])[target]._.assertion == expected
+
+
+def test_context_anatomy_is_never_absent(pipe):
+    ents = pipe("The patient had no lesion in the liver.", [("lesion", "DIAGNOSIS"), ("liver", "ANATOMY")])
+    assert ents["lesion"]._.assertion == "absent" and ents["liver"]._.assertion == "present"
+
+
+def test_context_literature_case_is_other(pipe):
+    text = "We present a 35-year-old man.\n\nDiscussion\nBarta et al. reported a 23-year-old male with osteoblastoma."
+    assert pipe(text, [("osteoblastoma", "DIAGNOSIS")])["osteoblastoma"]._.experiencer == "other"
+
+
+def test_context_family_and_patient(pipe):
+    text = "We present a 35-year-old man with sacroiliitis. His mother had psoriasis."
+    ents = pipe(text, [("sacroiliitis", "DIAGNOSIS"), ("psoriasis", "DIAGNOSIS")])
+    assert ents["sacroiliitis"]._.experiencer == "patient"
+    assert ents["psoriasis"]._.experiencer == "family"
+
+
+def test_context_document_without_patient_is_other(pipe):
+    text = "Can hemangioma cause back pain? Yes, hemangiomas can cause back pain."
+    assert pipe(text, [("hemangiomas", "DIAGNOSIS")])["hemangiomas"]._.experiencer == "other"
+
+
+def test_context_rules_file_is_validated(tmp_path):
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"context_rules": [{"literal": "x", "category": "NEGATED_EXISTENCE", "scope": 3}]}')
+    with pytest.raises(ValueError, match="unknown key"):
+        load_rules(bad)
