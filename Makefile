@@ -40,3 +40,26 @@ lexicons: $(STAMP)
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+# Reviewers' tools (README "Reviewing a run").
+#   make diff OLD=dir NEW=dir   compare two output folders (exit 0 same, 1 different, 2 trouble)
+#   make diff [OLD=output]      compare OLD with a fresh run of the working tree on $(CORPUS)
+#   make review [OUT=dir] [DIFF=build/diff/diff.json]   static HTML site in $(SITE)
+#   make export-brat / make score-brat [BRAT=dir]       brat standoff out, corrected files back
+DIFF_OUT ?= build/diff
+SITE ?= build/review
+BRAT ?= build/brat
+
+.PHONY: diff review export-brat score-brat
+
+diff: $(STAMP)
+	$(PY) -m pipeline diff $(if $(NEW),$(or $(OLD),$(OUT)) $(NEW),--fresh $(or $(OLD),$(OUT)) --corpus $(CORPUS)) --out $(DIFF_OUT)
+
+review: $(STAMP)
+	$(PY) -m pipeline review $(OUT) --site $(SITE) $(if $(DIFF),--diff $(DIFF))
+
+export-brat: $(STAMP)
+	$(PY) -m pipeline export-brat $(OUT) --to $(BRAT)
+
+score-brat: $(STAMP)
+	$(PY) -m pipeline score-brat $(BRAT) --output $(OUT)

@@ -72,13 +72,83 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"reports per NLP batch (default: {defaults.batch_size})",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    _add_review_commands(commands)
     return parser
+
+
+def _add_review_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Reviewers' tools: diff, review, export-brat, score-brat (issue #6)."""
+    df = commands.add_parser(
+        "diff",
+        help="compare two output folders: mentions, concepts, cases added/removed/changed",
+        description=(
+            "Compare two output folders (OLD NEW), or with --fresh the committed output with a fresh "
+            "run of the working tree on --corpus. Mentions are matched by source span and concept, not "
+            "by row number. Prints a summary and writes diff.csv and diff.json to --out. "
+            "Exit code 0 no differences, 1 differences, 2 trouble (like diff)."
+        ),
+    )
+    df.add_argument("old", type=Path, nargs="?", help="the earlier output folder (with --fresh, default: output)")
+    df.add_argument("new", type=Path, nargs="?", help="the later output folder (not with --fresh)")
+    df.add_argument("--fresh", action="store_true",
+                    help="extract --corpus into OUT/fresh with the working tree and compare OLD with it")
+    df.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus for --fresh (default: corpus)")
+    df.add_argument("--out", type=Path, default=Path("build/diff"),
+                    help="folder for diff.csv and diff.json (default: build/diff)")
+    df.add_argument("--top", type=_positive_int, default=10, help="cases listed with the most changes (default: 10)")
+    df.add_argument("--details", type=int, default=40, help="change lines printed, 0 for none (default: 40)")
+
+    rv = commands.add_parser(
+        "review",
+        help="write the static HTML review site for an output folder",
+        description=(
+            "Write a static HTML site (no network needed to view it): an index of cases and one page "
+            "per case with the source text, mentions highlighted by category and the removed "
+            "boilerplate greyed in place. With --diff (a diff.json of `diff`), pages mark added, "
+            "removed and changed mentions."
+        ),
+    )
+    rv.add_argument("output", type=Path, nargs="?", default=Path("output"), help="output folder (default: output)")
+    rv.add_argument("--site", type=Path, default=Path("build/review"), help="site folder (default: build/review)")
+    rv.add_argument("--diff", type=Path, default=None, help="diff.json written by `python -m pipeline diff`")
+
+    eb = commands.add_parser(
+        "export-brat",
+        help="export the mentions as brat standoff (.txt/.ann + annotation.conf)",
+        description=(
+            "Write one .txt (the cleaned text) and one .ann per case plus annotation.conf and "
+            "visual.conf, for correcting the extraction in brat or INCEpTION."
+        ),
+    )
+    eb.add_argument("output", type=Path, nargs="?", default=Path("output"), help="output folder (default: output)")
+    eb.add_argument("--to", type=Path, default=Path("build/brat"), help="brat folder to write (default: build/brat)")
+
+    sb = commands.add_parser(
+        "score-brat",
+        help="score an output folder against corrected brat files (strict/overlap P/R/F1)",
+        description=(
+            "Read brat .ann/.txt files (e.g. an export-brat folder corrected by reviewers) as gold and "
+            "score the output folder's mentions against them with the evaluation's scorer. Only cases "
+            "present in the brat folder are scored. Exit code 0, or 2 if the files cannot be read."
+        ),
+    )
+    sb.add_argument("brat", type=Path, help="folder with the corrected .ann and .txt files")
+    sb.add_argument("--output", type=Path, default=Path("output"), help="output folder to score (default: output)")
+    sb.add_argument("--json", type=Path, default=None, help="also write the scores as JSON here")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "extract":
         return _extract(args)
+    if args.command == "diff":
+        return _diff(args)
+    if args.command == "review":
+        return _review(args)
+    if args.command == "export-brat":
+        return _export_brat(args)
+    if args.command == "score-brat":
+        return _score_brat(args)
     return 2  # pragma: no cover - argparse enforces a command
 
 
@@ -102,3 +172,86 @@ def _extract(args: argparse.Namespace) -> int:
             print(f"error: {error.source_path}: {error.message}", file=sys.stderr)
         print(summary.paragraph(args.out), file=sys.stderr)
     return 1 if summary.n_failed else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import shutil
+
+    from pipeline.diff import OutputError, diff_folders, render_summary, write_diff
+
+    if args.fresh:
+        if args.new is not None:
+            print("error: --fresh compares OLD with a fresh run; pass at most one folder", file=sys.stderr)
+            return 2
+        old = args.old or Path("output")
+        if not args.corpus.is_dir():
+            print(f"error: {args.corpus}: no such folder; pass the corpus with --corpus", file=sys.stderr)
+            return 2
+        from pipeline.run import extract
+
+        new = args.out / "fresh"
+        if new.is_dir():
+            shutil.rmtree(new)
+        print(f"diff: extracting {args.corpus} into {new} with the working tree ...", file=sys.stderr)
+        extract(args.corpus, new, Settings(progress=False))
+    else:
+        if args.old is None or args.new is None:
+            print("error: pass two output folders (OLD NEW), or --fresh", file=sys.stderr)
+            return 2
+        old, new = args.old, args.new
+    try:
+        result = diff_folders(old, new)
+        write_diff(result, args.out)
+    except (OutputError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render_summary(result, top=args.top, details=max(args.details, 0)))
+    print(f"diff: wrote {args.out / 'diff.csv'} and {args.out / 'diff.json'}", file=sys.stderr)
+    return 1 if result.different else 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from pipeline.diff import OutputError
+    from pipeline.review import build_site
+
+    try:
+        summary = build_site(args.output, args.site, args.diff)
+    except (OutputError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary, file=sys.stderr)
+    return 0
+
+
+def _export_brat(args: argparse.Namespace) -> int:
+    from pipeline.brat_io import export_brat
+    from pipeline.diff import OutputError
+
+    try:
+        summary = export_brat(args.output, args.to)
+    except (OutputError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary, file=sys.stderr)
+    return 0
+
+
+def _score_brat(args: argparse.Namespace) -> int:
+    from pipeline.brat_io import BratReadError, score_output
+    from pipeline.diff import OutputError
+    from pipeline.scoring import format_table
+
+    try:
+        scores, n_docs = score_output(args.brat, args.output)
+    except (BratReadError, OutputError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(format_table(scores, title=f"{args.output} against {args.brat} ({n_docs} case(s))"))
+    if args.json is not None:
+        import json
+
+        from pipeline.write import atomic_write_bytes
+
+        data = json.dumps(scores.as_dict(), indent=2, sort_keys=True) + "\n"
+        atomic_write_bytes(args.json, data.encode("utf-8"))
+    return 0
