@@ -1,0 +1,129 @@
+"""CI gate of the cleaning evaluation (`python -m pipeline.cleaning_eval`).
+
+Runs the real ingest + clean over tests/fixtures/cleaning (and the four real PDFs in
+../shared/samples/pdf when that folder exists) and holds the scores to pinned floors.
+
+Floors are the measured values rounded down to 0.5 %. The issue's target is boilerplate
+removed >= 98 % and content kept == 100 %; the cleaner does not reach them yet, so the
+floors pin today's values and every content sentence lost today is named below. When
+the cleaner improves: raise the floor, and delete the sentence from KNOWN_CONTENT_LOSSES
+(the test fails and tells you to when a listed sentence starts to survive).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline import cleaning_eval
+from pipeline.cleaning_eval import Evaluation, FixtureError
+
+# Boilerplate removed, in %: with the shared PDFs, and without them (../shared absent).
+BOILERPLATE_FLOOR = 59.0  # measured 59.1 % (166/281)
+BOILERPLATE_FLOOR_LOCAL = 56.0  # measured 56.0 % (121/216)
+TARGET_BOILERPLATE = 98.0
+
+# Content sentences the cleaner loses today: (fixture, start of the sentence) -> why.
+KNOWN_CONTENT_LOSSES = {
+    ("pdf_twocol_emphysematous", "Ketones were mildly raised"): "line-end hyphen kept: 'ketoaci-dosis' (medical word not in the word list)",
+    ("pdf_twocol_emphysematous", "Non-contrast computed tomography"): "'sub-capsular': prefix rule keeps the hyphen of 'subcapsular'",
+    ("pdf_twocol_emphysematous", "Because she remained febrile"): "'sub-capsular': prefix rule keeps the hyphen of 'subcapsular'",
+    ("pdf_twocol_emphysematous", "Thrombocytopenia, acute kidney"): "line-end hyphen kept: 'Thrombo-cytopenia' (not in the word list)",
+    ("pdf_twocol_emphysematous", "Early percutaneous drainage"): "sentence across a page break gets a line break where the footer/header was removed",
+    ("pdf_twocol_itp", "The short interval between"): "even-page running header 'Asante-Boateng et al.' (once per document) left inside the sentence",
+    ("shared_bmc_dvt_review", "Although the options are numerous"): "correspondence footnote at the foot of column one left inside the sentence",
+}
+
+
+@pytest.fixture(scope="module")
+def evaluation(repo: Path) -> Evaluation:
+    return cleaning_eval.run(repo / "tests" / "fixtures" / "cleaning", repo.parent / "shared")
+
+
+def test_cleaning_eval_removes_boilerplate_above_the_floor(evaluation: Evaluation) -> None:
+    floor = BOILERPLATE_FLOOR_LOCAL if evaluation.skipped else BOILERPLATE_FLOOR
+    assert floor <= TARGET_BOILERPLATE
+    still = [f"{r.fixture.name}: {s!r}" for r in evaluation.results for s in r.still_present]
+    assert evaluation.removed_pct >= floor, (
+        f"boilerplate removed fell to {evaluation.removed_pct:.1f}% (floor {floor}%); still present:\n" + "\n".join(still)
+    )
+
+
+def test_cleaning_eval_keeps_all_content_but_the_known_losses(evaluation: Evaluation) -> None:
+    lost = {(r.fixture.name, s) for r in evaluation.results for s in r.missing}
+    known = {
+        (name, s)
+        for r in evaluation.results
+        for name, start in KNOWN_CONTENT_LOSSES
+        if name == r.fixture.name
+        for s in r.fixture.kept
+        if s.startswith(start)
+    }
+    new = sorted(lost - known)
+    assert not new, "content lost by the cleaner:\n" + "\n".join(f"{n}: {s!r}" for n, s in new)
+    fixed = sorted(known - lost)
+    assert not fixed, "now kept; remove from KNOWN_CONTENT_LOSSES:\n" + "\n".join(f"{n}: {s[:60]!r}" for n, s in fixed)
+    if not KNOWN_CONTENT_LOSSES:
+        assert evaluation.kept_pct == 100.0
+
+
+def test_cleaning_eval_known_losses_name_real_fixture_sentences(repo: Path) -> None:
+    folder = repo / "tests" / "fixtures" / "cleaning"
+    for name, start in KNOWN_CONTENT_LOSSES:
+        kept = json.loads((folder / f"{name}.expect.json").read_text(encoding="utf-8"))["kept"]
+        assert sum(s.startswith(start) for s in kept) == 1, f"{name}: {start!r} must start exactly one kept sentence"
+
+
+def test_cleaning_eval_report_prints_the_totals(evaluation: Evaluation) -> None:
+    text = cleaning_eval.report(evaluation, verbose=True)
+    assert "boilerplate removed: " in text and "content kept: " in text and "ms per 1,000 words" in text
+    if evaluation.skipped:
+        assert "skipped" in text
+
+
+def _write_fixture(folder: Path, expect: object, source: str = "A woman had gout.\nTalk to us\n") -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "case.txt").write_text(source, encoding="utf-8")
+    (folder / "case.expect.json").write_text(expect if isinstance(expect, str) else json.dumps(expect), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("expect", "message"),
+    [
+        ("{not json", "invalid JSON at line 1"),
+        ({"description": "d", "gone": ["Talk to us"]}, "missing key(s) kept"),
+        ({"description": "d", "gone": "Talk to us", "kept": ["A woman had gout."]}, '"gone" must be a list of strings'),
+        ({"description": "d", "gone": [], "kept": []}, '"kept" is empty'),
+        ({"description": "d", "gone": [], "kept": ["A woman had gout."], "extra": 1}, "unknown key(s) extra"),
+        ({"description": "d", "gone": ["gout"], "kept": ["A woman had gout."]}, "is part of kept sentence"),
+        ({"description": "d", "gone": ["Schedule a call"], "kept": ["A woman had gout."]}, "does not occur in the source"),
+        ({"description": "d", "gone": [], "kept": ["A woman had gout."], "source": "shared:../x.pdf"}, "must be a path inside"),
+    ],
+)
+def test_cleaning_eval_malformed_expect_file_gives_a_clear_error(tmp_path: Path, expect: object, message: str) -> None:
+    _write_fixture(tmp_path / "fx", expect)
+    with pytest.raises(FixtureError, match="case.expect.json") as info:
+        cleaning_eval.run(tmp_path / "fx", None)
+    assert message in str(info.value)
+
+
+def test_cleaning_eval_command_exits_2_on_a_malformed_fixture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_fixture(tmp_path / "fx", {"description": "d", "gone": ["Talk to us"]})
+    assert cleaning_eval.main(["--fixtures", str(tmp_path / "fx"), "--shared", str(tmp_path / "none")]) == 2
+    assert "malformed fixture" in capsys.readouterr().err
+
+
+def test_cleaning_eval_orphan_source_and_skipped_shared_fixture(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "fx"
+    _write_fixture(folder, {"description": "d", "gone": ["Talk to us"], "kept": ["A woman had gout."]})
+    shared = {"description": "d", "gone": [], "kept": ["x"], "source": "shared:samples/pdf/x.pdf"}
+    (folder / "real.expect.json").write_text(json.dumps(shared), encoding="utf-8")
+    assert cleaning_eval.main(["--fixtures", str(folder), "--shared", str(tmp_path / "none")]) == 0
+    out = capsys.readouterr().out
+    assert "skipped 1 fixture(s)" in out and "real" in out
+    assert "boilerplate removed: 100.0% (1/1)" in out and "content kept: 100.0% (1/1)" in out
+    (folder / "stray.md").write_text("text", encoding="utf-8")
+    with pytest.raises(FixtureError, match="stray.md: source file without"):
+        cleaning_eval.run(folder, None)
