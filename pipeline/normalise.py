@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from pipeline import coding
 from pipeline.lexicon import Concept, Lexicon, normalise_key
@@ -39,19 +39,13 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
     mentions: list[Mention] = []
     concepts: dict[str, Concept] = {}
     for ent in doc.ents:
+        if any(ent.start_char < seam < ent.end_char for seam in clean.seams):
+            # the span joins text from both sides of removed text (e.g. a page header):
+            # it has no contiguous source span, so it cannot be written honestly
+            continue
         category = ent.label_.lower()
         text = ent.text
-        concept = None
-        if ent._.concept_id:
-            concept = lexicon.concepts.get(ent._.concept_id)
-        if concept is None:
-            concept = _lookup(lexicon, [t.text for t in ent], category)
-        if concept is None and ent._.long_form:
-            concept = _lookup(lexicon, ent._.long_form.split(), category)
-            if concept is None:
-                concept = local_concept(category, ent._.long_form)
-        if concept is None:
-            concept = local_concept(category, text)
+        concept = code_mention(ent, category, lexicon)
         concepts[concept.concept_id] = concept
         raw_start, raw_end = clean.raw_span(ent.start_char, ent.end_char)
         mentions.append(
@@ -82,6 +76,37 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
             )
         )
     return mentions, concepts
+
+
+def code_mention(ent: Span, category: str, lexicon: Lexicon) -> Concept:
+    """The concept of one entity (see the module docstring for the order of attempts)."""
+    text = ent.text
+    long_form = ent._.long_form or ""
+    concept = lexicon.concepts.get(ent._.concept_id) if ent._.concept_id else None
+    if concept is not None and concept.category != category:
+        concept = None
+    words = [t.text for t in ent]
+    attempts = [words, *coding.lookup_variants(words, category)]
+    if long_form:
+        lf = long_form.split()
+        attempts += [lf, *coding.lookup_variants(lf, category)]
+    for attempt in attempts:
+        if concept is not None:
+            break
+        concept = _lookup(lexicon, attempt, category)
+    if concept is not None and concept.code_system == "ICD-10-CM" and coding.billable(concept.code) != concept.code:
+        code = coding.billable(concept.code)
+        concept = Concept(f"ICD-10-CM:{code}", category, coding.icd10cm_title(code), "ICD-10-CM", code, "disease")
+    if category == "diagnosis" and (concept is None or concept.code_system != "ICD-10-CM"):
+        texts = [" ".join(a) for a in attempts]
+        if concept is not None:
+            texts.insert(0, concept.preferred_term)
+        code = coding.icd10cm_code(texts)
+        if code is not None:
+            concept = Concept(f"ICD-10-CM:{code}", category, coding.icd10cm_title(code), "ICD-10-CM", code, "disease")
+    if concept is None:
+        concept = local_concept(category, long_form or text)
+    return concept
 
 
 def _lookup(lexicon: Lexicon, words: list[str], category: str) -> Concept | None:

@@ -131,13 +131,17 @@ class Builder:
             self.curated.add(concept_id)
         return concept_id
 
-    def reject_reason(self, term: str, key: str) -> str | None:
+    def reject_reason(self, term: str, key: str, trusted: bool = False) -> str | None:
         if not key:
             return "empty"
         if key in self.stop_keys:
             return "stoplist"
         if any(ch in term for ch in ',;()[]{}<>=|"') or "'s " in term:
             return "punctuation"
+        if trusted:
+            # DICOM CID 4 region names are short, plain nouns (Back, Rib, Eye, Hip): the
+            # length/stop-word filters meant for MeSH/drug synonyms would drop them.
+            return None
         words = key.split(" ")
         if len(words) > MAX_TERM_TOKENS:
             return "too long"
@@ -157,11 +161,11 @@ class Builder:
                 return "abbreviation"
         return None
 
-    def add_term(self, term: str, concept_id: str, curated: bool = False) -> None:
+    def add_term(self, term: str, concept_id: str, curated: bool = False, trusted: bool = False) -> None:
         term = clean_cell(term)
         key = key_of(term)
         if not curated:
-            reason = self.reject_reason(term, key)
+            reason = self.reject_reason(term, key, trusted)
             if reason is not None:
                 self.rejected[reason] += 1
                 return
@@ -177,7 +181,7 @@ def plural_forms(term: str) -> list[str]:
     head, _, last = term.rpartition(" ")
     prefix = head + " " if head else ""
     low = last.lower()
-    if not low.isalpha() or len(low) < 4:
+    if not low.isalpha() or len(low) < 3:
         return []
     if low.endswith(("s", "x", "ch", "sh")):
         forms = [last + "es"]
@@ -188,6 +192,15 @@ def plural_forms(term: str) -> list[str]:
     else:
         forms = [last + "s"]
     return [prefix + f for f in forms]
+
+
+_IRREGULAR = {"testis": "testes", "foot": "feet", "tooth": "teeth", "vertebra": "vertebrae", "pelvis": "pelves"}
+
+
+def irregular_plurals(term: str) -> list[str]:
+    head, _, last = term.rpartition(" ")
+    plural = _IRREGULAR.get(last.lower())
+    return [f"{head} {plural}".strip()] if plural else []
 
 
 def read_curated_tsv(path: pathlib.Path, columns: Iterable[str]) -> list[list[str]]:
@@ -301,8 +314,8 @@ def load_dicom_cid4(b: Builder) -> None:
         if code.scheme_designator != "SCT":
             continue
         cid = b.add_concept("SCT", code.value, "anatomy", code.meaning, "structure", source)
-        for term in [code.meaning, *plural_forms(code.meaning)]:
-            b.add_term(term, cid)
+        for term in [code.meaning, *plural_forms(code.meaning), *irregular_plurals(code.meaning)]:
+            b.add_term(term, cid, trusted=True)
 
 
 def pcs_readable(name: str) -> str:

@@ -37,3 +37,29 @@ def test_coding_imaging_body_region():
 def test_coding_treatment_kind():
     assert coding.treatment_kind(_ent("radiation therapy was given", "radiation therapy", "TREATMENT"), "procedure") == "radiotherapy"
     assert coding.treatment_kind(_ent("aspirin was given", "aspirin", "TREATMENT"), "drug") == "drug"
+
+
+def test_coding_singular_and_variants():
+    assert coding.singular("ribs") == "rib"
+    assert coding.singular("testicles") == "testis"
+    assert coding.singular("metastasis") == "metastasis"
+    assert ["breast"] in coding.lookup_variants(["left", "breast"], "anatomy")
+    assert ["aplastic", "anemia"] in coding.lookup_variants(["severe", "aplastic", "anemia"], "diagnosis")
+    assert ["echocardiography"] in coding.lookup_variants(["transthoracic", "echocardiography"], "imaging")
+
+
+def test_coding_icd10cm_most_specific_unspecified_child():
+    assert coding.icd10cm_code(["ankylosing spondylitis"]) == "M45.9"
+    assert coding.icd10cm_code(["pneumonia"]) == "J18.9"
+    assert coding.icd10cm_code(["hemangiomas"]) == "D18.00"
+    assert coding.billable("M41") == "M41.9"
+    assert coding.icd10cm_code(["no such disease"]) is None
+
+
+def test_coding_icd10cm_never_contradicts_type():
+    assert coding.icd10cm_code(["type 1 diabetes mellitus"]).startswith("E10")
+    assert coding.icd10cm_code(["type 2 diabetes mellitus"]).startswith("E11")
+
+
+def test_coding_uninvert_mesh_heading():
+    assert coding.uninvert("Osteoma, Osteoid") == "Osteoid Osteoma"

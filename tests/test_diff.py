@@ -169,7 +169,7 @@ def test_diff_one_lexicon_rule_changed_names_exactly_the_changed_mentions(corpus
     assert sorted((c.case_id, c.old_id) for c in mentions) == expected
     assert not [c for c in result.changes if c.item in ("case", "boilerplate")]
     concept_changes = {c.old_id or c.new_id for c in result.changes if c.item == "concept"}
-    assert concept_changes == {"local:back"}
+    assert concept_changes == {"SCT:77568009"}
 
 
 def test_diff_cleaning_rule_change_shifts_no_mention(corpus_runs, tmp_path, repo, nlp, monkeypatch):

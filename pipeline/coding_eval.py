@@ -1,0 +1,176 @@
+"""Coding evaluation: how often normalisation gives the code a coder gave, per category.
+
+Input: the reference table `resources/coding_reference.tsv` (or `--reference FILE`), one
+row per mention: doc_id, text, category, expected_concept_id, expected_preferred_term,
+note, context, start, end, split. `context` is the sentence holding the mention (for a
+short form defined elsewhere, the defining sentence is not added: the coder read the
+whole report, the system reads the context only); `start`/`end` index the mention in it.
+Output (stdout): accuracy per category and overall for the tune half, the test half and
+all rows: exact concept_id, same code system, and for ICD-10-CM the same 3-character
+category; with `--verbose`, every disagreement. Side effects: none (loads the pipeline).
+
+How a row is coded: the real pipeline (`pipeline.nlp.load_nlp`) runs on the context; if
+it found an entity with exactly the mention's span and category, that entity is used
+(so abbreviation long forms and lexicon links are the pipeline's own); otherwise the
+mention span is set as the only entity of its category. Then `normalise.doc_to_mentions`
+codes it, as in a real run.
+
+Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|all] [--verbose]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline import normalise, resources
+from pipeline.records import CleanText
+
+CATEGORIES = ("diagnosis", "anatomy", "imaging", "treatment")
+COLUMNS = (
+    "doc_id",
+    "text",
+    "category",
+    "expected_concept_id",
+    "expected_preferred_term",
+    "note",
+    "context",
+    "start",
+    "end",
+    "split",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    doc_id: str
+    text: str
+    category: str
+    expected: str
+    expected_term: str
+    note: str
+    context: str
+    start: int
+    end: int
+    split: str
+
+
+@dataclass(frozen=True)
+class Result:
+    row: Row
+    concept_id: str
+    preferred_term: str
+
+    @property
+    def exact(self) -> bool:
+        return self.concept_id == self.row.expected
+
+    @property
+    def same_system(self) -> bool:
+        return self.concept_id.split(":", 1)[0] == self.row.expected.split(":", 1)[0]
+
+    @property
+    def same_icd_category(self) -> bool:
+        """Same ICD-10-CM 3-character category (diagnoses coded to ICD-10-CM only)."""
+        exp, got = self.row.expected, self.concept_id
+        return exp.startswith("ICD-10-CM:") and got.startswith("ICD-10-CM:") and exp[10:13] == got[10:13]
+
+
+def reference_path() -> Path:
+    return resources.path("coding_reference.tsv")
+
+
+def read_reference(path: Path | None = None) -> list[Row]:
+    file = path or reference_path()
+    rows = []
+    for number, r in enumerate(resources.read_tsv(file, COLUMNS[:4] + ("context", "start", "end", "split")), start=2):
+        start, end = int(r["start"]), int(r["end"])
+        if r["context"][start:end] != r["text"]:
+            raise ValueError(f"{file}: row {number}: context[{start}:{end}] is not {r['text']!r}")
+        if r["category"] not in CATEGORIES or r["split"] not in ("tune", "test"):
+            raise ValueError(f"{file}: row {number}: bad category or split")
+        rows.append(
+            Row(r["doc_id"], r["text"], r["category"], r["expected_concept_id"], r["expected_preferred_term"],
+                r["note"], r["context"], start, end, r["split"])
+        )
+    return rows
+
+
+def _clean_text(case_id: str, text: str) -> CleanText:
+    return CleanText(case_id=case_id, text=text, offsets=tuple(range(len(text))), removed=())
+
+
+def _mention_entity(doc: Doc, row: Row) -> Span:
+    label = row.category.upper()
+    for ent in doc.ents:
+        if ent.start_char == row.start and ent.end_char == row.end and ent.label_ == label:
+            return ent
+    span = doc.char_span(row.start, row.end, label=label, alignment_mode="expand")
+    if span is None:
+        raise ValueError(f"{row.doc_id}: cannot align {row.text!r} to tokens")
+    return span
+
+
+def code_rows(nlp: Language, rows: Sequence[Row]) -> list[Result]:
+    lexicon = nlp.get_pipe("lexicon_ner").lexicon
+    results = []
+    for row, doc in zip(rows, nlp.pipe(r.context for r in rows), strict=True):
+        ent = _mention_entity(doc, row)
+        doc.ents = [ent]  # the one mention under test; attributes set by the pipeline stay
+        mentions, _ = normalise.doc_to_mentions(doc, _clean_text(row.doc_id, row.context), lexicon)
+        m = mentions[0]
+        results.append(Result(row, m.concept_id, m.preferred_term))
+    return results
+
+
+def accuracy(results: Sequence[Result], category: str | None = None, split: str | None = None) -> tuple[float, float, int]:
+    """(exact accuracy, code-system agreement, n) over a category/split subset."""
+    pool = [r for r in results if (category is None or r.row.category == category) and (split is None or r.row.split == split)]
+    if not pool:
+        return 0.0, 0.0, 0
+    return sum(r.exact for r in pool) / len(pool), sum(r.same_system for r in pool) / len(pool), len(pool)
+
+
+def report(results: Sequence[Result], verbose: bool = False) -> str:
+    lines = ["split  category   n    exact  system  icd3"]
+    for split in ("tune", "test", None):
+        for category in (*CATEGORIES, None):
+            exact, system, n = accuracy(results, category, split)
+            pool = [r for r in results if (split is None or r.row.split == split) and r.row.category == "diagnosis"]
+            icd3 = ""
+            if category == "diagnosis":
+                icd3 = f"{sum(r.same_icd_category for r in pool) / len(pool):.2f}" if pool else ""
+            lines.append(f"{split or 'all':6} {category or 'overall':10} {n:<4} {exact:.2f}   {system:.2f}    {icd3}")
+    if verbose:
+        lines.append("")
+        lines.append("disagreements (split, category, text -> got | expected):")
+        for r in results:
+            if not r.exact:
+                lines.append(
+                    f"  {r.row.split:4} {r.row.category:9} {r.row.text!r} -> {r.concept_id} ({r.preferred_term})"
+                    f" | {r.row.expected} ({r.row.expected_term})"
+                )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.coding_eval", description=__doc__.split("\n")[0])
+    parser.add_argument("--reference", type=Path, default=None, help="reference TSV (default: the packaged table)")
+    parser.add_argument("--verbose", action="store_true", help="list every disagreement")
+    args = parser.parse_args(argv)
+    from pipeline.nlp import load_nlp
+
+    rows = read_reference(args.reference)
+    results = code_rows(load_nlp(), rows)
+    print(report(results, args.verbose))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
