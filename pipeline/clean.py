@@ -36,7 +36,7 @@ from functools import lru_cache
 from pipeline import resources
 from pipeline.records import CleanText, RemovedSpan, SourceText
 
-SCOPES = ("line", "next_paragraph", "to_next_heading", "to_end")
+SCOPES = ("line", "next_paragraph", "to_next_heading", "to_next_prose", "to_end")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,18 @@ def line_rules() -> tuple[LineRule, ...]:
 
 @lru_cache(maxsize=1)
 def hyphen_prefixes() -> frozenset[str]:
-    file = resources.path("boilerplate", "hyphen_prefixes.txt")
+    """Word parts that keep their hyphen at a line end ("non-steroidal")."""
+    return _word_list("hyphen_prefixes.txt")
+
+
+@lru_cache(maxsize=1)
+def closed_prefixes() -> frozenset[str]:
+    """Word parts that close up with the next word at a line end ("sub-capsular")."""
+    return _word_list("closed_prefixes.txt")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    file = resources.path("boilerplate", name)
     words = set()
     for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
         line = line.strip()
@@ -166,8 +177,9 @@ def normalise_line(text: str) -> str:
 
 
 def _is_heading(line: Line) -> bool:
-    words = re.sub(r"[^a-z ]", " ", line.text.lower()).split()
-    return bool(words) and len(line.text) <= 60 and (words[0] in _HEADING_WORDS or bool(_FIGURE.match(line.text)))
+    text = rule_text(line.text)
+    words = re.sub(r"[^a-z ]", " ", re.sub(r"^\d+(\.\d+)*\.?\s*", "", text.lower())).split()
+    return bool(words) and len(text) <= 60 and (words[0] in _HEADING_WORDS or bool(_FIGURE.match(text)))
 
 
 # The language a script most likely writes (ISO 639-1), for the removal log.
@@ -181,19 +193,21 @@ def _foreign_language(line: str) -> str | None:
     """ISO 639-1 code of a line that is not English, or None.
 
     Non-Latin scripts are recognised by their characters (a line mostly in Han script
-    is "zh"; kana anywhere makes it "ja"); long Latin-script lines by their function
-    words (fr, de, es).
+    is "zh"; kana anywhere makes it "ja"); Latin-script lines of six words or more by
+    their function words (fr, de, es).
     """
     script = _foreign_script(line)
     if script is not None:
         if script == "cjk" and any(unicodedata.name(ch, "").startswith(("HIRAGANA", "KATAKANA")) for ch in line):
             return "ja"
         return _SCRIPT_LANGUAGE.get(script.upper(), script)
-    if len(line) >= 120:
-        from pipeline.metadata import language
+    from pipeline.metadata import function_word_shares
 
-        lang = language(line)
-        if lang not in ("en", "und"):
+    shares = function_word_shares(line)
+    if shares:
+        lang, share = max(sorted(shares.items()), key=lambda kv: kv[1])
+        # a clear majority of another language's function words, and few English ones
+        if lang != "en" and share >= 0.2 and share >= 3 * shares.get("en", 0.0):
             return lang
     return None
 
@@ -245,15 +259,38 @@ def _mark_page_furniture(lines: list[Line]) -> None:
                 line.rule = "page_furniture"
 
 
+_MARKUP = re.compile(r"^(#{1,6}\s+|>\s*|\*\*|__)|(\*\*|__)$")
+
+
+def rule_text(text: str) -> str:
+    """A line as rules see it: Markdown heading/quote/bold markers stripped."""
+    return _MARKUP.sub("", text).strip()
+
+
+def _is_prose(line: Line) -> bool:
+    """A sentence of running text (ends a sentence and is long), not a list entry."""
+    return len(line.text) >= 150 and line.text.rstrip()[-1:] in ".?!" and not re.search(r"\bet al\b|;\s*\d+\(", line.text)
+
+
+def _continues(prev: Line, line: Line) -> bool:
+    """`line` is the wrapped continuation of `prev` (same block, starts in lower case)."""
+    return not line.blank_before and line.page == prev.page and line.text[:1].islower() and prev.text.rstrip()[-1:] not in ".?!"
+
+
 def _mark_rules(lines: list[Line], rules: Iterable[LineRule]) -> None:
     rules = tuple(rules)
+
+    def match(line: Line) -> LineRule | None:
+        text = rule_text(line.text)
+        return next((r for r in rules if r.pattern.search(text)), None)
+
     i = 0
     while i < len(lines):
         line = lines[i]
         if line.rule:
             i += 1
             continue
-        rule = next((r for r in rules if r.pattern.search(line.text)), None)
+        rule = match(line)
         if rule is None:
             i += 1
             continue
@@ -270,9 +307,110 @@ def _mark_rules(lines: list[Line], rules: Iterable[LineRule]) -> None:
         elif rule.scope == "to_next_heading":
             while j < len(lines) and not _is_heading(lines[j]):
                 j += 1
+        elif rule.scope == "to_next_prose":
+            while j < len(lines) and not _is_heading(lines[j]) and not _is_prose(lines[j]) and not match(lines[j]):
+                j += 1
+        # a matched line takes its wrapped continuation lines with it
+        while j < len(lines) and _continues(lines[j - 1], lines[j]) and not lines[j].rule:
+            j += 1
         for k in range(i + 1, j):
             lines[k].rule = lines[k].rule or rule.rule_id
         i = j
+
+
+def _mark_margins(lines: list[Line], margins: tuple[tuple[int, int], ...]) -> None:
+    """PDF lines that sat in a page's top/bottom margin are running headers, footers or numbers."""
+    if not margins:
+        return
+    spans = sorted(margins)
+    k = 0
+    for line in lines:
+        while k < len(spans) and spans[k][1] <= line.start:
+            k += 1
+        if k < len(spans) and spans[k][0] <= line.start and line.end <= spans[k][1] and len(line.text) <= 150:
+            line.rule = line.rule or ("page_number" if _PAGE_NUMBER.match(line.text) else "page_furniture")
+
+
+_FRONT_END = re.compile(r"^(\d+\.?\s*)?(abstract|summary|introduction|background|case (presentation|description)|main text)\b", re.IGNORECASE)
+_NAME_MARKS = re.compile(r"(?<=[^\W\d_])[\d*\u2020\u2021\u00a7\u00b6]+|\b\d+\b|\*")
+_PARTICLES = frozenset("van von de den der del della da di dos du la le y bin ben al el ter ten".split())
+_INSTITUTION = re.compile(
+    r"\b(universit(y|e|é|ät|at|à|ario|aria|eit)|universidad|hospital|h[ôo]pital|ospedale|klinik(um)?|kliniek|clinic|clínica|"
+    r"institut(e|o)?|cent(re|er|ro)|department|departamento|servicio|service|faculty|facultad|school of|college|laborator(y|io)|"
+    r"\bunit\b|division|medical (center|centre|school)|ministry|foundation)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_WORDS = re.compile(r"\b(was|were|is|are|had|has|have|showed|revealed|presented|underwent|with a|of the patient)\b", re.IGNORECASE)
+
+
+def is_author_line(text: str) -> bool:
+    """A list of two or more personal names ("Priya Ramdass, Owen T. Hallett, Mireille Baptiste").
+
+    Affiliation marks (digits, asterisks, daggers) are ignored; each name is two to five
+    capitalised words or initials, with particles (van, de, ...) allowed.
+    """
+    text = re.sub(r"\s*,(\s*,)+", ",", _NAME_MARKS.sub(" ", text))
+    text = " ".join(text.split()).replace(" ,", ",").strip(" ,;")
+    if not text or len(text) > 400 or text.endswith(".") and not re.search(r"\b[A-Z]\.$", text):
+        return False
+    items = [item.strip() for item in re.split(r",|;|\s&\s|\sand\s", text) if item.strip()]
+    items = [re.sub(r"^and\s+", "", item) for item in items]
+    if len(items) < 2:
+        return False
+    for item in items:
+        tokens = item.split()
+        if not 2 <= len(tokens) <= 5:
+            return False
+        if not any(len(t.rstrip(".")) >= 2 and t[:1].isupper() for t in tokens):
+            return False
+        for token in tokens:
+            if token.lower() in _PARTICLES:
+                continue
+            if not (token[:1].isupper() and re.fullmatch(r"[^\W\d_][\w'\u2019.-]*", token)):
+                return False
+    return True
+
+
+def _is_affiliation(text: str) -> bool:
+    text = re.sub(r"^([a-z\d*\u2020\u2021]{1,2})(?=[A-Z])|^[\d*]+\.?\s*", "", text.strip())
+    return (
+        len(text) <= 300
+        and bool(_INSTITUTION.search(text))
+        and ("," in text or len(text.split()) <= 8)
+        and not _SENTENCE_WORDS.search(text)
+    )
+
+
+def _mark_front_matter(lines: list[Line]) -> None:
+    """Author lists and affiliations before the abstract/body become front matter."""
+    end = 0
+    while end < len(lines) and end < 80:
+        line = lines[end]
+        if not line.rule and (_FRONT_END.match(rule_text(line.text)) or _is_prose(line)):
+            break
+        end += 1
+    previous_affiliation = False
+    for i in range(end):
+        line = lines[i]
+        if line.rule:
+            previous_affiliation = line.rule == "bib_affiliation"
+            continue
+        text = line.text
+        if is_author_line(text):
+            line.rule = "bib_author_list"
+        elif _is_affiliation(text):
+            line.rule = "bib_affiliation"
+        elif previous_affiliation and not line.blank_before and len(text) <= 60 and text[-1:] not in ".?!":
+            line.rule = "bib_affiliation"  # "Dublin 2, Ireland" under an affiliation
+        elif (
+            i + 1 < len(lines)
+            and lines[i + 1].rule == "bib_citation"
+            and len(text) <= 60
+            and text[-1:] not in ".?!"
+            and all(w[:1].isupper() for w in text.split())
+        ):
+            line.rule = "bib_citation"  # journal abbreviation on its own line ("Rev Med Caso Clin")
+        previous_affiliation = line.rule == "bib_affiliation"
 
 
 def _mark_repeated_title(lines: list[Line]) -> str | None:
@@ -291,14 +429,21 @@ def _mark_repeated_title(lines: list[Line]) -> str | None:
 
 
 _CITATION = re.compile(
-    r"[ \t]?(\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]"  # [5], [1, 2], [2-4]
+    r"[ \t]?(\[\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\]"  # [5], [1, 2], [2-4]; \s spans line ends
     r"|(?<![\w(])\(\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\)(?![\w)]))"  # (12, 13) but not f(1)x
 )
 
 
-def _mark_citations(line: Line) -> None:
-    for match in _CITATION.finditer(line.text):
-        line.cuts.append((line.start + match.start(), line.start + match.end(), "citation_marker"))
+def citation_spans(text: str) -> list[tuple[int, int]]:
+    """Source spans of citation markers, also those wrapped across a line end ("(2,\n3)")."""
+    return [(m.start(), m.end()) for m in _CITATION.finditer(text)]
+
+
+def _mark_citations(line: Line, spans: list[tuple[int, int]]) -> None:
+    for start, end in spans:
+        if end <= line.start or start >= line.end:
+            continue
+        line.cuts.append((max(start, line.start), min(end, line.end), "citation_marker"))
 
 
 # ------------------------------------------------------------------------ re-flow
@@ -348,11 +493,10 @@ def _separator(prev: Line, prev_text: str, line: Line, gap_removed: bool, wrap: 
     continues = prev_text[-1:] not in _TERMINAL and (first.islower() or first.isdigit() or first in "(")
     if line.text.startswith(_BULLET) and not line.text.startswith("-" * 2):
         return "\n"
-    if gap_removed:
-        # never glue text across a removed span: a mention must not straddle it
-        return "\n" if continues else "\n\n"
     if continues:
-        return " "
+        return " "  # also across removed text (a page header): the seam is recorded
+    if gap_removed:
+        return "\n\n"
     if line.page != prev.page or _is_heading(line):
         return "\n\n"
     long_line = wrap is not None and len(prev.text) >= 0.6 * wrap
@@ -367,8 +511,10 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
     context = context or CorpusContext()
     text = source.text
     lines = segment(text)
+    _mark_margins(lines, source.margins)
     _mark_page_furniture(lines)
     _mark_rules(lines, line_rules())
+    _mark_front_matter(lines)
     for line in lines:
         if line.rule:
             continue
@@ -381,8 +527,9 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
 
     wrap = _wrap_width([line for line in lines if not line.rule])
     vocabulary = {w.lower() for w in _WORDS.findall(text)}
-    prefixes = hyphen_prefixes()
+    citations = citation_spans(text)
     removed: list[RemovedSpan] = []
+    seams: list[int] = []
     out = _Builder()
     prev: Line | None = None
     prev_text = ""
@@ -392,21 +539,26 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
             removed.append(RemovedSpan(line.start, line.end, line.rule, text[line.start : line.end]))
             gap_removed = gap_removed or prev is not None
             continue
-        _mark_citations(line)
+        _mark_citations(line, citations)
         if prev is not None:
             hyphen = _WORD_AT_END.search(prev_text)
             head = _WORD_AT_START.match(line.text)
-            if hyphen and head and not line.blank_before and line.page == prev.page and not gap_removed:
-                if _drop_hyphen(hyphen.group(1), head.group(1), text, vocabulary, prefixes):
+            # a word hyphenated at a line end, also across a page break whose header was removed
+            if hyphen and head and (not line.blank_before or gap_removed or line.page != prev.page):
+                if _drop_hyphen(hyphen.group(1), head.group(1), text, vocabulary):
                     hyphen_at = out.offsets.pop()
                     out.parts[-1] = out.parts[-1][:-1]
                     removed.append(RemovedSpan(hyphen_at, hyphen_at + 1, "hyphenation", "-"))
+                if gap_removed:
+                    seams.append(len(out.offsets))
                 # either way the two halves are one word: no space between them
             else:
                 sep = _separator(prev, prev_text, line, gap_removed, wrap)
                 if sep == "\n\n" and out.tail(2).endswith("\n\n"):
                     sep = ""
                 out.emit(sep, prev.end)
+                if gap_removed and sep == " ":
+                    seams.append(len(out.offsets))
         _copy_line(text, line, out, removed)
         prev, prev_text, gap_removed = line, _kept_text(text, line), False
     clean_text = "".join(out.parts)
@@ -420,25 +572,32 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
         offsets=tuple(out.offsets),
         removed=tuple(sorted(removed, key=lambda r: (r.raw_start, r.raw_end))),
         metadata=metadata,
+        seams=tuple(seams),
     )
 
 
-def _drop_hyphen(left: str, right: str, text: str, vocabulary: set[str], prefixes: frozenset[str]) -> bool:
+def _drop_hyphen(left: str, right: str, text: str, vocabulary: set[str]) -> bool:
     """Whether "left-<line break>right" is one word split by the layout (drop the hyphen).
 
-    The text itself decides first (the hyphenated or the joined form written elsewhere),
-    then a prefix whose remainder is a word keeps its hyphen ("non-steroidal"), then the
-    English word list; when nothing says it is one word, the hyphen stays.
+    In order: the text itself (the hyphenated or the joined form written elsewhere); a
+    prefix that keeps its hyphen ("non-steroidal", `hyphen_prefixes.txt`); a prefix that
+    closes up ("sub-capsular" -> "subcapsular", `closed_prefixes.txt`); the English word
+    list; two real words on both sides keep the hyphen ("follow-up"); anything else is
+    a word broken mid-syllable ("ketoaci-dosis").
     """
     joined = (left + right).lower()
     if re.search(rf"\b{re.escape(left)}-{re.escape(right)}\b", text, re.IGNORECASE):
         return False
     if joined in vocabulary:
         return True
-    words = english_words()
-    if left.lower() in prefixes and right.lower() in words:
+    if left.lower() in hyphen_prefixes():
         return False
-    return joined in words
+    if left.lower() in closed_prefixes():
+        return True
+    words = english_words()
+    if joined in words:
+        return True
+    return not (left.lower() in words and right.lower() in words)
 
 
 def _kept_text(text: str, line: Line) -> str:

@@ -105,8 +105,9 @@ def read_source(corpus: Path, item: InputFile, settings: Settings) -> SourceText
     sha = hashlib.sha256(data).hexdigest()
 
     metadata: dict[str, str]
+    margins: tuple[tuple[int, int], ...] = ()
     if fmt == "pdf":
-        text, metadata = _limited(_extract_pdf, data, settings.max_pages, settings=settings)
+        text, metadata, margins = _limited(_extract_pdf, data, settings.max_pages, settings=settings)
         encoding = ""
     else:
         text, encoding = decode_text(data)
@@ -114,7 +115,8 @@ def read_source(corpus: Path, item: InputFile, settings: Settings) -> SourceText
             text, metadata = _limited(_extract_html, text, settings=settings)
         else:
             metadata = {}
-    text = normalise_newlines(text)
+    if fmt != "pdf":  # PDF text is normalised line by line, so margin offsets stay valid
+        text = normalise_newlines(text)
     if not text.strip():
         raise PipelineError(
             "no_text",
@@ -129,6 +131,7 @@ def read_source(corpus: Path, item: InputFile, settings: Settings) -> SourceText
         text=text,
         encoding=encoding,
         metadata=metadata,
+        margins=margins,
     )
 
 
@@ -235,7 +238,7 @@ def _undecodable(encoding: str) -> PipelineError:
 # ---------------------------------------------------------------- limited child process
 
 
-def _limited(func: Callable[..., tuple[str, dict[str, str]]], *args: Any, settings: Settings) -> tuple[str, dict[str, str]]:
+def _limited(func: Callable[..., Any], *args: Any, settings: Settings) -> Any:
     """Run an extractor in a forked child with a time and address-space limit."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
@@ -269,7 +272,7 @@ def _limited(func: Callable[..., tuple[str, dict[str, str]]], *args: Any, settin
     raise PipelineError(kind, message)
 
 
-def _child(conn: Any, func: Callable[..., tuple[str, dict[str, str]]], args: tuple[Any, ...], max_memory: int) -> None:
+def _child(conn: Any, func: Callable[..., Any], args: tuple[Any, ...], max_memory: int) -> None:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
     except (ValueError, OSError):  # the limit cannot be lowered here; run unlimited
@@ -286,7 +289,7 @@ def _child(conn: Any, func: Callable[..., tuple[str, dict[str, str]]], args: tup
         conn.close()
 
 
-def _extract_pdf(data: bytes, max_pages: int) -> tuple[str, dict[str, str]]:
+def _extract_pdf(data: bytes, max_pages: int) -> tuple[str, dict[str, str], tuple[tuple[int, int], ...]]:
     import io
     import logging
 
@@ -315,19 +318,33 @@ def _extract_pdf(data: bytes, max_pages: int) -> tuple[str, dict[str, str]]:
                 f"PDF has {n_pages} pages, over the {max_pages}-page limit; "
                 "raise it with --max-pages if the file is genuine",
             )
-        pages = []
-        for page in pdf.pages:
-            pages.append(page_text(page))
+        parts: list[str] = []
+        margins: list[tuple[int, int]] = []
+        offset = 0
+        for number, page in enumerate(pdf.pages):
+            if number:
+                parts.append("\n\f\n")
+                offset += 3
+            lines = page_text(page)
+            for i, (line, in_margin) in enumerate(lines):
+                line = normalise_newlines(line).replace("\n", " ")
+                if i:
+                    parts.append("\n")
+                    offset += 1
+                if in_margin and line:
+                    margins.append((offset, offset + len(line)))
+                parts.append(line)
+                offset += len(line)
             page.close()  # drop the page's cached layout objects: bounded memory on long PDFs
         metadata = {
             key.lower(): str(value).strip()
             for key, value in (pdf.metadata or {}).items()
             if key in ("Title", "Author", "Subject", "Keywords", "CreationDate") and isinstance(value, str | bytes)
         }
-    return "\n\f\n".join(pages), metadata
+    return "".join(parts), metadata, tuple(margins)
 
 
-def page_text(page: Any) -> str:
+def page_text(page: Any) -> list[tuple[str, bool]]:
     """One PDF page's text in reading order, columns one after the other.
 
     Words come from pdfplumber with a tight x tolerance (so words set with narrow spacing
@@ -335,11 +352,12 @@ def page_text(page: Any) -> str:
     some vertical band between 25% and 75% of the width is crossed by few lines while
     many lines have words on both sides of it; then every run of lines that do not cross
     the band is read left column first, then right column, and lines that cross it
-    (titles, full-width abstracts, tables) stay where they are.
+    (titles, full-width abstracts, tables) stay where they are. Returns (line, in_margin)
+    pairs: lines in the top 7% or bottom 7% of the page come first/last, flagged.
     """
     words = page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
     if not words:
-        return ""
+        return []
     lines: list[list[dict[str, Any]]] = []
     for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if lines and abs(lines[-1][0]["top"] - word["top"]) <= 3:
@@ -359,8 +377,10 @@ def page_text(page: Any) -> str:
     def join(ws: list[dict[str, Any]]) -> str:
         return " ".join(w["text"] for w in ws)
 
+    top = [(join(line), True) for line in head]
+    bottom = [(join(line), True) for line in foot]
     if gutter is None:
-        return "\n".join(join(line) for line in head + lines + foot)
+        return top + [(join(line), False) for line in lines] + bottom
     out: list[str] = []
     left: list[str] = []
     right: list[str] = []
@@ -390,7 +410,7 @@ def page_text(page: Any) -> str:
         if rhs:
             right.append(join(rhs))
     flush()
-    return "\n".join([join(line) for line in head] + out + [join(line) for line in foot])
+    return top + [(line, False) for line in out] + bottom
 
 
 def _find_gutter(lines: list[list[dict[str, Any]]], width: float) -> float | None:

@@ -104,6 +104,14 @@ _FUNCTION_WORDS = {
 }
 
 
+def function_word_shares(text: str, min_words: int = 6) -> dict[str, float]:
+    """Share of each language's common function words among the words of `text`."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    if len(words) < min_words:
+        return {}
+    return {lang: sum(1 for w in words if w in vocab) / len(words) for lang, vocab in _FUNCTION_WORDS.items()}
+
+
 def language(text: str) -> str:
     words = re.findall(r"[a-zà-ÿ]+", text.lower())
     if len(words) < 20:

@@ -30,6 +30,9 @@ class SourceText:
     text: str
     encoding: str  # detected encoding of the bytes ("" for PDF)
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # PDF only: [start, end) spans of lines that sat in a page's top or bottom margin
+    # (running headers, footers, page numbers); the cleaner treats them as furniture.
+    margins: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,9 @@ class CleanText:
     offsets: tuple[int, ...]
     removed: tuple[RemovedSpan, ...]
     metadata: Mapping[str, str] = field(default_factory=dict)
+    # clean offsets where text was joined across a removed span (a page header between
+    # two halves of a sentence): a mention must not straddle one
+    seams: tuple[int, ...] = ()
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a clean [start, end) span to the source span that produced it."""

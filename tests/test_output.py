@@ -63,6 +63,9 @@ def test_output_every_mention_satisfies_the_offset_invariant(repo):
     out = repo / "output"
     mentions = _read(out / "mentions.csv")
     assert mentions
+    hyphens = {
+        (b["case_id"], int(b["raw_start"])) for b in _read(out / "boilerplate.csv") if b["rule"] == "hyphenation"
+    }
     texts: dict[str, tuple[str, str]] = {}
     for m in mentions:
         if m["case_id"] not in texts:
@@ -74,7 +77,11 @@ def test_output_every_mention_satisfies_the_offset_invariant(repo):
         clean, source = texts[m["case_id"]]
         text = m["text"][1:] if m["text"][:2] in ("'=", "'+", "'-", "'@") else m["text"]
         assert clean[int(m["start"]) : int(m["end"])] == text
-        assert source[int(m["raw_start"]) : int(m["raw_end"])].split() == text.split()
+        raw_start, raw_end = int(m["raw_start"]), int(m["raw_end"])
+        # a line-end hyphen the cleaner dropped (logged in boilerplate.csv) is the only
+        # other difference allowed between source and clean text
+        raw = "".join(ch for k, ch in enumerate(source[raw_start:raw_end], start=raw_start) if (m["case_id"], k) not in hyphens)
+        assert "".join(raw.split()) == "".join(text.split())
 
 
 def test_output_datapackage_validates_with_frictionless(repo):
