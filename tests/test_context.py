@@ -1,10 +1,10 @@
 import pytest
 import spacy
-from spacy.tokens import Span
 
 from pipeline import resources
-from pipeline.components.context import CaseContext, default_rules_path, load_rules
-from pipeline.components.sections import Sections, load_rules as section_rules
+from pipeline.components.context import CaseContext, default_rules_path, load_coordination, load_rules
+from pipeline.components.sections import Sections
+from pipeline.components.sections import load_rules as section_rules
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +12,8 @@ def pipe():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     rules = load_rules(default_rules_path()) + load_rules(resources.path("context", "rules.json"))
-    context = CaseContext(nlp, rules, ["title", "abstract", "case", "figure"], ["ANATOMY", "IMAGING"], 6)
+    coordination = load_coordination(resources.path("context", "rules.json"))
+    context = CaseContext(nlp, rules, ["title", "abstract", "case", "figure"], ["ANATOMY", "IMAGING"], 6, coordination)
     sections = Sections(section_rules())
 
     def run(text, targets):
@@ -43,10 +44,34 @@ def test_context_ruled_out_backward_is_absent(pipe):
         ("The patient had oedema without abscess formation.", "abscess", "absent"),
         ("Ankylosing spondylitis was suspected in the patient.", "Ankylosing spondylitis", "possible"),
         ("The patient had sacroiliitis.", "sacroiliitis", "present"),
+        ("The patient had neither fever nor cough.", "cough", "absent"),
+        ("The patient's cellulitis gradually resolved.", "cellulitis", "absent"),
+        ("Emergency computed tomography excluded pulmonary thromboembolism.", "pulmonary thromboembolism", "absent"),
+        ("Signs of right-sided heart failure were absent.", "heart failure", "absent"),
+        ("The CT scan showed not only a hip mass but also a pancreatic tumour.", "pancreatic tumour", "present"),
+        ("Repeat radiograph showed near complete resolution of the infiltrates.", "infiltrates", "present"),
     ],
 )
 def test_context_assertion_rules(pipe, text, target, expected):
     assert pipe(text, [(target, "DIAGNOSIS")])[target]._.assertion == expected
+
+
+def test_context_negation_reaches_along_a_list(pipe):
+    text = "Endoscopy had revealed no esophageal varices, gastric varices, portal hypertensive gastropathy, or other GI lesions."
+    ents = pipe(text, [("esophageal varices", "DIAGNOSIS"), ("gastric varices", "DIAGNOSIS"), ("gastropathy", "DIAGNOSIS"), ("lesions", "DIAGNOSIS")])
+    assert [e._.assertion for e in ents.values()] == ["absent"] * 4
+
+
+def test_context_negation_reaches_back_along_a_list(pipe):
+    text = "Patent foramen ovale (PFO), atrial septal defect and anomalous venous connections were ruled out."
+    targets = [("Patent foramen ovale", "DIAGNOSIS"), ("PFO", "DIAGNOSIS"), ("atrial septal defect", "DIAGNOSIS"), ("anomalous venous connections", "DIAGNOSIS")]
+    assert [e._.assertion for e in pipe(text, targets).values()] == ["absent"] * 4
+
+
+def test_context_list_negation_stops_at_a_clause(pipe):
+    text = "There was no fever, and the patient was started on amoxicillin for otitis."
+    ents = pipe(text, [("fever", "DIAGNOSIS"), ("amoxicillin", "TREATMENT"), ("otitis", "DIAGNOSIS")])
+    assert [ents[t]._.assertion for t in ("fever", "amoxicillin", "otitis")] == ["absent", "present", "present"]
 
 
 def test_context_anatomy_is_never_absent(pipe):
@@ -76,3 +101,10 @@ def test_context_rules_file_is_validated(tmp_path):
     bad.write_text('{"context_rules": [{"literal": "x", "category": "NEGATED_EXISTENCE", "scope": 3}]}')
     with pytest.raises(ValueError, match="unknown key"):
         load_rules(bad)
+
+
+def test_context_coordination_block_is_validated(tmp_path):
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"context_rules": [], "coordination": {"max_gap": 3, "connectors": ["OR"], "breakers": []}}')
+    with pytest.raises(ValueError, match="lower-case"):
+        load_coordination(bad)

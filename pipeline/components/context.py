@@ -1,4 +1,6 @@
-"""`case_context_v1`: assertion and experiencer of every entity, with medspaCy's ConText.
+"""`case_context_v2`: assertion and experiencer of every entity, with medspaCy's ConText.
+
+v2 (from v1): a negation carries along a list of entities (the rules file's `coordination` block).
 
 Reads: `doc.ents`, sentence boundaries, `Span._.report_section` (from `case_sections_v1`; absent
 sections count as `other`). Writes, on every entity: `Span._.assertion` (present, absent,
@@ -15,6 +17,14 @@ within a category the trigger nearest the entity wins. Labels in `never_absent_l
 (default ANATOMY, IMAGING: "no lesion in the liver", "CT was negative" negate the finding,
 not the organ or the examination) are never absent.
 
+Coordination (when the rules file has a `coordination` block): a negation reaches along a
+list of entities beyond the trigger's window. An entity negated by a FORWARD (BACKWARD)
+trigger passes the negation to the next (previous) entity in the same sentence when the
+tokens between them are few (`max_gap`), include a connector ("," "or" "nor") and no
+breaker ("which", "was", "the"), and the trigger's rule allows that entity's label:
+"no esophageal varices, gastric varices, portal hypertensive gastropathy, or other GI lesions";
+"PFO, ASD and anomalous venous connections were ruled out".
+
 Experiencer, first that applies:
 1. a FAMILY modifier -> family;
 2. an OTHER_EXPERIENCER modifier (literature: "et al.", "have been reported") -> other;
@@ -28,6 +38,7 @@ Experiencer, first that applies:
 
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +57,8 @@ ASSERTION_OF = {
 }
 EXPERIENCER_CATEGORIES = ("FAMILY", "OTHER_EXPERIENCER", "PATIENT_EXPERIENCER", "GENERIC_STATEMENT")
 CATEGORIES = (*ASSERTION_OF, *EXPERIENCER_CATEGORIES, "CLAUSE_END", "TERMINATE", "PSEUDO")
+_FILE_KEYS = {"context_rules", "coordination"}
+_COORDINATION_KEYS = {"max_gap", "connectors", "breakers"}
 _RULE_KEYS = {"literal", "category", "direction", "pattern", "allowed_types", "excluded_types", "metadata", "terminated_by", "max_targets", "max_scope"}
 
 
@@ -62,6 +75,9 @@ def load_rules(file: Path) -> list[ConTextRule]:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"{file}: cannot read ConText rules: {exc}") from None
+    unknown_top = set(data) - _FILE_KEYS
+    if unknown_top:
+        raise ValueError(f"{file}: unknown top-level key(s) {sorted(unknown_top)}")
     rules = []
     for i, raw in enumerate(data.get("context_rules", [])):
         where = f"{file}: rule {i} ({raw.get('literal', '?')!r})"
@@ -81,6 +97,77 @@ def load_rules(file: Path) -> list[ConTextRule]:
     if not rules:
         raise ValueError(f"{file}: no rules under 'context_rules'")
     return rules
+
+
+@dataclass(frozen=True)
+class Coordination:
+    """How a negation passes along a list of entities (see the module docstring)."""
+
+    max_gap: int
+    connectors: frozenset[str]
+    breakers: frozenset[str]
+
+    def joins(self, doc: Doc, left: Span, right: Span) -> bool:
+        """True if `left` and `right` are items of one list: "X, Y", "X or Y", "X (Y)"."""
+        gap = [t.lower_ for t in doc[left.end : right.start]]
+        if len(gap) > self.max_gap or right.start < left.end:
+            return False
+        if any(doc[i].is_sent_start for i in range(left.end, right.start + 1)):
+            return False  # a sentence starts between them
+        if any(w in self.breakers for w in gap):
+            return False
+        return not gap or any(w in self.connectors for w in gap)
+
+
+def load_coordination(file: Path) -> Coordination | None:
+    """The rules file's `coordination` block (None when absent); raise ValueError when malformed."""
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8")).get("coordination")
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{file}: cannot read ConText rules: {exc}") from None
+    if raw is None:
+        return None
+    unknown = set(raw) - _COORDINATION_KEYS
+    if unknown or not isinstance(raw.get("max_gap"), int) or raw["max_gap"] < 0:
+        raise ValueError(f"{file}: coordination needs max_gap >= 0, connectors, breakers (unknown: {sorted(unknown)})")
+    words = {}
+    for key in ("connectors", "breakers"):
+        values = raw.get(key)
+        if not isinstance(values, list) or not all(isinstance(v, str) and v == v.lower() for v in values):
+            raise ValueError(f"{file}: coordination {key} must be a list of lower-case strings")
+        words[key] = frozenset(values)
+    return Coordination(raw["max_gap"], words["connectors"], words["breakers"])
+
+
+def _negation(ent: Span) -> Any:
+    """The NEGATED_EXISTENCE modifier that made `ent` absent (the nearest), or None."""
+    negations = [m for m in ent._.modifiers if m.category.upper() == "NEGATED_EXISTENCE"]
+    if ent._.assertion != "absent" or not negations:
+        return None
+    return min(negations, key=lambda m: (abs(_distance(ent, m)), m.modifier_span))
+
+
+def propagate_negation(doc: Doc, coordination: Coordination, never_absent: frozenset[str]) -> None:
+    """Pass absent along coordinated entities, forward and backward (module docstring)."""
+    ents = sorted(doc.ents, key=lambda e: (e.start, e.end))
+    # entity index -> the modifier whose negation it carries
+    carried: dict[int, Any] = {i: m for i, e in enumerate(ents) if (m := _negation(e)) is not None}
+
+    def receive(i: int, j: int, direction: str) -> None:
+        modifier, target = carried.get(i), ents[j]
+        if modifier is None or modifier.direction.upper() not in (direction, "BIDIRECTIONAL"):
+            return
+        if target._.assertion != "present" or target.label_ in never_absent or not modifier.allows(target.label_.upper()):
+            return
+        left, right = (ents[i], target) if direction == "FORWARD" else (target, ents[i])
+        if coordination.joins(doc, left, right):
+            target._.assertion, target._.assertion_trigger = "absent", str(modifier.rule.literal)
+            carried[j] = modifier
+
+    for i in range(len(ents) - 1):
+        receive(i, i + 1, "FORWARD")
+    for i in range(len(ents) - 1, 0, -1):
+        receive(i, i - 1, "BACKWARD")
 
 
 def _distance(ent: Span, modifier: Any) -> int:
@@ -146,6 +233,7 @@ class CaseContext:
         patient_sections: list[str],
         never_absent_labels: list[str],
         max_scope: int | None = None,
+        coordination: Coordination | None = None,
     ) -> None:
         # span_attrs=None: medspaCy sets no is_negated-style flags; we read the modifiers.
         self.context = ConText(nlp, rules=None, span_attrs=None)
@@ -158,6 +246,7 @@ class CaseContext:
         self.patient_sections = frozenset(patient_sections)
         self.never_absent = frozenset(label.upper() for label in never_absent_labels)
         self.document_cues = {r.literal for r in rules if (r.metadata or {}).get("document_cue")}
+        self.coordination = coordination
 
     def __call__(self, doc: Doc) -> Doc:
         repair_sentences(doc)
@@ -171,11 +260,13 @@ class CaseContext:
             a, at, e, et = decide(ent, has_patient, self.patient_sections, self.never_absent)
             ent._.assertion, ent._.assertion_trigger = a, at
             ent._.experiencer, ent._.experiencer_trigger = e, et
+        if self.coordination is not None:
+            propagate_negation(doc, self.coordination, self.never_absent)
         return doc
 
 
 @Language.factory(
-    "case_context_v1",
+    "case_context_v2",
     assigns=["span._.assertion", "span._.assertion_trigger", "span._.experiencer", "span._.experiencer_trigger"],
     requires=["doc.ents", "doc.sents"],
     default_config={
@@ -196,5 +287,6 @@ def make_context(
     max_scope: int | None,
 ) -> CaseContext:
     rules = load_rules(default_rules_path()) if use_default_rules else []
-    rules += load_rules(Path(rules_file) if rules_file else resources.path("context", "rules.json"))
-    return CaseContext(nlp, rules, patient_sections, never_absent_labels, max_scope)
+    file = Path(rules_file) if rules_file else resources.path("context", "rules.json")
+    rules += load_rules(file)
+    return CaseContext(nlp, rules, patient_sections, never_absent_labels, max_scope, load_coordination(file))
