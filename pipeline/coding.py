@@ -17,6 +17,7 @@ Output: plain strings. Pure functions, no I/O.
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import re
 
 from spacy.tokens import Span
@@ -122,13 +123,62 @@ def singular(word: str) -> str:
     return low
 
 
+@functools.lru_cache(maxsize=1)
+def lookup_words() -> dict[str, frozenset[str]]:
+    """role -> words, from `resources/lexicons/curated/lookup_words.tsv` (validated)."""
+    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "lookup_words.tsv"
+    lines = resource.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0].split("\t")[:2] != ["word", "role"]:
+        raise ValueError("lookup_words.tsv: header must start with word<TAB>role")
+    roles: dict[str, set[str]] = {role: set() for role in _LOOKUP_ROLES}
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if len(cells) < 2 or cells[1] not in roles or not cells[0] or cells[0] != cells[0].lower():
+            raise ValueError(f"lookup_words.tsv:{number}: need a lower-case word and a role in {sorted(roles)}")
+        roles[cells[1]].add(cells[0])
+    return {role: frozenset(words) for role, words in roles.items()}
+
+
+_LOOKUP_ROLES = ("quantifier", "part", "head", "position")
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "this", "that"})
+
+
+def _with_singular(cand: list[str]) -> list[list[str]]:
+    return [cand, [*cand[:-1], singular(cand[-1])]] if cand else []
+
+
+def _anatomy_variants(base: list[str]) -> list[list[str]]:
+    """'four limbs' -> limbs; 'right ventricle of his heart' -> right ventricle, heart;
+    'proximal to the ileocaecal junction' -> ileocaecal junction; 'ileal loops' -> ileal."""
+    roles = lookup_words()
+    words = [w for w in base if w.lower() not in roles["quantifier"]]
+    out = _with_singular(words)
+    low = [w.lower() for w in words]
+    for i, w in enumerate(low):
+        if w in ("of", "to") and 0 < i < len(words) - 1:
+            before = [x for x in words[:i] if x.lower() not in roles["position"]]
+            after = [x for x in words[i + 1 :] if x.lower() not in _DETERMINERS]
+            out += _with_singular(before) + _with_singular(after)
+    for cand in list(out):
+        trimmed = list(cand)
+        while len(trimmed) > 1 and trimmed[-1].lower() in roles["part"]:
+            trimmed = trimmed[:-1]
+        if trimmed != cand:
+            out.append(trimmed)
+    return out
+
+
 def lookup_variants(words: list[str], category: str) -> list[list[str]]:
     """Word lists to try in order after the text itself: laterality and determiners out
     (laterality is an attribute, not part of the concept), then the last word singular;
-    for diagnoses also severity/chronicity adjectives out (they never change the disease)."""
+    for anatomy also counts/ordinals out, 'X of Y' as X then Y, and a trailing generic
+    part noun out (wall, loops, region: `curated/lookup_words.tsv`); for diagnoses
+    severity/chronicity adjectives out (they never change the disease)."""
     out: list[list[str]] = []
     base = [w for w in words if w.lower() not in _LATERAL_WORDS] if category in ("anatomy", "diagnosis") else list(words)
-    for cand in (base, [*base[:-1], singular(base[-1])] if base else []):
+    # anatomy: parts of 'right ventricle of his heart' keep their side first
+    cands = [*_anatomy_variants(words), *_anatomy_variants(base)] if category == "anatomy" else _with_singular(base)
+    for cand in cands:
         if cand and cand != words and cand not in out:
             out.append(cand)
     if category == "imaging":
@@ -148,6 +198,15 @@ def lookup_variants(words: list[str], category: str) -> list[list[str]]:
 # --- ICD-10-CM: most specific code the text supports --------------------------------------
 
 _ICD_TAIL = re.compile(r",? (unspecified|not elsewhere classified|unspecified site)\b.*$", re.I)
+_ICD_CHAPTERS = "ABCDEFGHIJKLMNOPQRST"  # diseases, symptoms (R), injuries (S-T); not V-Z
+_ICD_SIDED = re.compile(r"\b(right|left)\b", re.I)
+_ICD_PAREN = re.compile(r"\s*[(\[]([^)\]]*)[)\]]")
+# words that carry no meaning for matching: 'Cirrhosis (of liver) NOS' = 'cirrhosis'
+_ICD_FILLER = frozenset({"of", "the", "a", "an", "nos", "unspecified", "site", "in", "to", "and", "or", "s"})
+# match priority (smaller wins): an inclusion term 'X NOS' is the classification's own
+# default for X; then the title itself; then the title without its 'unspecified' tail;
+# then any other inclusion term.
+_NOS, _TITLE, _TAIL, _INCLUDED = range(4)
 
 
 def uninvert(term: str) -> str:
@@ -156,32 +215,102 @@ def uninvert(term: str) -> str:
     return f"{parts[1]} {parts[0]}" if len(parts) == 2 and parts[1] else term
 
 
-def _icd_key(text: str) -> str:
-    text = text.replace("\u2019", "'").lower()
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text)
-    return " ".join(singular(w) for w in words)
+def _icd_words(text: str) -> frozenset[str]:
+    """Bag of normalised words: lower case, American spelling, singular, filler out."""
+    from pipeline.lexicon import normalise_key
+
+    text = text.replace("\u2019", "'").replace("'s ", " ").lower()
+    words = normalise_key(re.findall(r"[a-z0-9]+", text)).split()
+    return frozenset(singular(w) for w in words if w not in _ICD_FILLER)
+
+
+def _icd_variants(text: str) -> list[str]:
+    """'Cirrhosis (of liver) NOS' -> with and without the bracketed words; a bracket that
+    names the condition itself ('Photocontact dermatitis [berloque dermatitis]') too."""
+    out = [_ICD_PAREN.sub(" ", text), _ICD_PAREN.sub(r" \1", text)]
+    out += [m.group(1) for m in _ICD_PAREN.finditer(text) if len(m.group(1).split()) > 1]
+    return list(dict.fromkeys(" ".join(o.split()) for o in out if o.strip()))
 
 
 @functools.lru_cache(maxsize=1)
-def _icd_index() -> dict[str, str]:
-    """Normalised title -> code over all ICD-10-CM codes (chapters A-Q, T14 injury NOS).
+def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, list[frozenset[str]]]]:
+    """Word bag -> (priority, code length, code) over ICD-10-CM chapters A-T, and the
+    inverted index word -> bags for the token-set (subset) search.
 
-    A title 'X, unspecified ...' / 'X, not elsewhere classified' also files X: that is
-    the code a coder gives X without further detail. On a clash the shorter code wins
-    (the category, which `billable` then resolves to its unspecified child).
+    Titles naming a side (right/left) are skipped: laterality is an attribute, and the
+    side-less sibling is always there. On a clash the best (priority, length, code) wins.
     """
     import simple_icd_10_cm as icd
 
-    index: dict[str, str] = {}
+    index: dict[frozenset[str], tuple[int, int, str]] = {}
+
+    def put(text: str, rank: int, code: str) -> None:
+        for variant in _icd_variants(text):
+            bag = _icd_words(variant)
+            entry = (rank, len(code), code)
+            if bag and (bag not in index or entry < index[bag]):
+                index[bag] = entry
+
     for code in icd.get_all_codes(True):
-        if not icd.is_category_or_subcategory(code) or code[:1] not in "ABCDEFGHIJKLMNOPQ":
+        if code[:1] not in _ICD_CHAPTERS or icd.is_chapter_or_block(code):
             continue
         desc = icd.get_description(code)
-        for title in {desc, _ICD_TAIL.sub("", desc)}:
-            key = _icd_key(title)
-            if key and (key not in index or (len(code), code) < (len(index[key]), index[key])):
-                index[key] = code
-    return index
+        if _ICD_SIDED.search(desc):
+            continue
+        put(desc, _TITLE, code)
+        put(_ICD_TAIL.sub("", desc), _TAIL, code)
+        for term in icd.get_inclusion_term(code):
+            if _ICD_SIDED.search(term):
+                continue
+            put(term, _NOS if re.search(r"\bNOS\b", term) else _INCLUDED, code)
+    postings: dict[str, list[frozenset[str]]] = {}
+    for bag in sorted(index, key=lambda b: index[b]):
+        for word in bag:
+            postings.setdefault(word, []).append(bag)
+    return index, postings
+
+
+def icd10cm_exact(texts: list[str]) -> str | None:
+    """Billable code of the first text whose word bag is an ICD-10-CM title or inclusion term."""
+    index, _ = _icd_index()
+    for text in texts:
+        hit = index.get(_icd_words(uninvert(text))) if text else None
+        if hit is not None:
+            return billable(hit[2])
+    return None
+
+
+_MAX_EXTRA_WORDS = 1
+
+
+def icd10cm_subset(texts: list[str]) -> str | None:
+    """Token-set back-off: the entry holding every word of the text with the fewest extra
+    words (at most one: 'tuberculosis' -> 'respiratory tuberculosis'); ties go to the most
+    general code (shortest), then the classification's order, which lists the common
+    default first (A15 respiratory before A19 miliary tuberculosis)."""
+    index, postings = _icd_index()
+    for text in texts:
+        bag = _icd_words(uninvert(text)) if text else frozenset()
+        if not bag or any(w not in postings for w in bag):
+            continue
+        rarest = min(bag, key=lambda w: len(postings[w]))
+        best = None
+        for cand in postings[rarest]:
+            extra = len(cand) - len(bag)
+            if 0 < extra <= _MAX_EXTRA_WORDS and bag <= cand:
+                _, length, code = index[cand]
+                key = (extra, length, code)
+                if best is None or key < best:
+                    best = key
+        if best is not None:
+            return billable(best[2])
+    return None
+
+
+def icd10cm_code(texts: list[str]) -> str | None:
+    """ICD-10-CM code for `texts`: an exact title/inclusion-term match for any of them,
+    else the token-set back-off."""
+    return icd10cm_exact(texts) or icd10cm_subset(texts)
 
 
 def billable(code: str) -> str:
@@ -196,18 +325,10 @@ def billable(code: str) -> str:
         if not unspecified:
             return code
         # the NOS child: 'unspecified' with the fewest extra words (no site/laterality)
-        code = min(unspecified, key=lambda c: (len(icd.get_description(c)), c))
+        # (J96.90 'unspecified, unspecified whether with hypoxia or hypercapnia' over
+        # J96.91 'unspecified with hypoxia'): most 'unspecified', then shortest title
+        code = min(unspecified, key=lambda c: (-icd.get_description(c).lower().count("unspecified"), len(icd.get_description(c)), c))
     return code
-
-
-def icd10cm_code(texts: list[str]) -> str | None:
-    """ICD-10-CM code for the first of `texts` whose normalised form is a code title."""
-    index = _icd_index()
-    for text in texts:
-        code = index.get(_icd_key(uninvert(text))) if text else None
-        if code is not None:
-            return billable(code)
-    return None
 
 
 def icd10cm_title(code: str) -> str:

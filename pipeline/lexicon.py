@@ -146,9 +146,14 @@ def _read_tsv(path: pathlib.Path, columns: Sequence[str]) -> Iterable[tuple[int,
 class Lexicon:
     """Concepts plus a key -> concept index, with a greedy longest-match matcher."""
 
-    def __init__(self, concepts: dict[str, Concept], key_to_concept: dict[str, str]) -> None:
+    def __init__(
+        self, concepts: dict[str, Concept], key_to_concept: dict[str, str], synonyms: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.concepts: dict[str, Concept] = concepts
         self._key_to_concept: dict[str, str] = key_to_concept
+        # concept_id -> every key filed under it in terms.tsv (also keys another concept
+        # wins), sorted: the synonyms that map a MeSH disease to an ICD-10-CM code
+        self.synonyms: dict[str, tuple[str, ...]] = synonyms or {}
         # first word of a key -> the key lengths (in words) that start with it, longest
         # first; this keeps match() to a handful of dict look-ups per token.
         by_first: dict[str, set[int]] = {}
@@ -194,6 +199,7 @@ class Lexicon:
             sources[concept_id] = source
 
         best: dict[str, tuple[tuple[int, int, str], str]] = {}
+        synonyms: dict[str, list[str]] = {}
         terms_path = directory / "terms.tsv"
         for line_no, cells in _read_tsv(terms_path, TERM_COLUMNS):
             key, term, concept_id = cells
@@ -207,11 +213,17 @@ class Lexicon:
             concept = concepts.get(concept_id)
             if concept is None:
                 raise ValueError(f"{where}: concept_id {concept_id!r} is not in concepts.tsv")
+            if concept.category == "diagnosis":
+                synonyms.setdefault(concept_id, []).append(key)
             rank = concept_rank(concept, sources[concept_id])
             current = best.get(key)
             if current is None or rank < current[0]:
                 best[key] = (rank, concept_id)
-        return cls(concepts, {key: cid for key, (_, cid) in best.items()})
+        return cls(
+            concepts,
+            {key: cid for key, (_, cid) in best.items()},
+            {cid: tuple(sorted(set(keys))) for cid, keys in synonyms.items()},
+        )
 
     def match(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
         """Greedy longest, non-overlapping matches as (start, end_exclusive, concept_id)."""

