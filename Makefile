@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 extract: $(STAMP)
-	$(PY) -m pipeline extract $(CORPUS) --out $(OUT)
+	$(PY) -m pipeline extract $(CORPUS) --out $(OUT) $(if $(JOBS),-j $(JOBS)) $(EXTRACT_FLAGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -m "not slow" -q
@@ -63,3 +63,12 @@ export-brat: $(STAMP)
 
 score-brat: $(STAMP)
 	$(PY) -m pipeline score-brat $(BRAT) --output $(OUT)
+
+# Speed and scale (README "Speed and scale"): throughput against the bare NER model and
+# medspaCy, cached rerun, memory, scaling curve. The full curve: make bench SIZES=50,200,1000,5000
+SIZES ?= 50,200,1000
+BENCH_JOBS ?= 2
+BENCH_OUT ?= build/bench
+
+bench: $(STAMP)
+	$(PY) -m pipeline.bench --corpora $(CORPORA) --sizes $(SIZES) --jobs $(BENCH_JOBS) --out $(BENCH_OUT)

@@ -72,8 +72,34 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"reports per NLP batch (default: {defaults.batch_size})",
     )
     ex.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    _add_scale_options(ex)
     _add_review_commands(commands)
     return parser
+
+
+def _add_scale_options(ex: argparse.ArgumentParser) -> None:
+    """-j, the incremental cache, Dask and Parquet (issue #7; README "Speed and scale")."""
+    ex.add_argument(
+        "-j", "--jobs", type=int, default=0, metavar="N",
+        help="worker processes (default: 0 = one per CPU core); the output is the same for every N",
+    )
+    ex.add_argument(
+        "--cache-dir", type=Path, default=Path(".cache/caseextract"),
+        help="folder of the incremental cache: unchanged reports are not processed again (default: .cache/caseextract)",
+    )
+    ex.add_argument("--no-cache", action="store_true", help="process every report, neither reading nor writing the cache")
+    ex.add_argument(
+        "--engine", choices=("local", "dask"), default="local",
+        help="local: worker processes on this machine; dask: a Dask distributed cluster (default: local)",
+    )
+    ex.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS",
+        help="with --engine dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of -j workers)",
+    )
+    ex.add_argument(
+        "--format", dest="output_format", choices=("csv", "parquet"), default="csv",
+        help="table format: csv (default) or parquet (same columns and types)",
+    )
 
 
 def _add_review_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -165,7 +191,18 @@ def _extract(args: argparse.Namespace) -> int:
         max_memory_bytes=args.max_memory_mb * MB,
         batch_size=args.batch_size,
         progress=not args.quiet,
+        jobs=args.jobs,
+        cache_dir=None if args.no_cache else str(args.cache_dir),
+        engine=args.engine,
+        scheduler=args.scheduler,
+        output_format=args.output_format,
     )
+    if args.jobs < 0:
+        print(f"error: -j {args.jobs}: pass a number of workers, or 0 for one per CPU core", file=sys.stderr)
+        return 2
+    if args.scheduler and args.engine != "dask":
+        print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
     summary = extract(args.corpus, args.out, settings)
     if not args.quiet:
         for error in summary.errors:

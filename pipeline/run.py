@@ -5,28 +5,57 @@ runs the spaCy pipeline in batches, normalises the entities to mention rows and 
 every output file of the contract (via `pipeline.write`). Each failure becomes one row
 in errors.csv (and a `status=error` row in cases.csv) with a message the user can act
 on. Returns a `RunSummary`; the caller decides the exit code.
+
+How a run is organised (issue #7: use the machine, redo only what changed, scale out):
+
+1. scan     per report, in workers: read the bytes (sha256), extract the text (ingest),
+            list the lines that could be corpus-wide boilerplate, as 64-bit hashes.
+            The text goes to the store; only the hashes come back.
+2. learn    in this process: the lines that recur across the corpus
+            (`clean.recurring_lines` semantics, counted over the hashes).
+3. process  per report, in workers, batched per task: clean (with the recurring lines
+            that occur in *this* report), spaCy, normalise; the whole result goes to
+            the store under a key of (global fingerprint, file, sha256, recurring lines
+            present). A key already in the store is not recomputed.
+4. dedupe   in this process: near-duplicates from the stored shingle hashes
+            (`duplicates.find_duplicates_from_arrays`, bounded memory).
+5. write    in this process: the stored results streamed in case_id order into the
+            tables, so memory does not grow with the corpus.
+
+The store is the incremental cache (`settings.cache_dir`) or, without a cache, a
+temporary `<out>/.partitions/` folder removed at the end. Workers are local processes
+(`settings.jobs`) or a Dask distributed cluster (`settings.engine == "dask"`); both run
+the same two functions (`scan_batch`, `process_batch`), and the results are merged by
+case_id, so the output is byte-identical whatever the engine or number of workers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
+import os
+import shutil
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
+import numpy as np
 
-from pipeline import __version__, clean, ingest, metadata, normalise, write
-from pipeline import nlp as nlp_stage
-from pipeline.duplicates import find_duplicates
+from pipeline import __version__, clean, ingest, write
+from pipeline.cache import Store, code_fingerprint, current_code_fingerprint, digest, resources_fingerprint
+from pipeline.duplicates import find_duplicates_from_arrays, shingle_array
 from pipeline.lexicon import Concept
 from pipeline.records import CleanText, ErrorRecord, InputFile, Mention, PipelineError, SourceText
 from pipeline.schema import CATEGORY_TABLES, TABLE_BY_NAME
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # spaCy (and the pipeline's components) load only where a report is processed:
+    from spacy.language import Language  # a rerun that finds everything cached never imports them
 
 
 @dataclass
@@ -36,6 +65,7 @@ class RunSummary:
     mentions_by_category: dict[str, int]
     seconds: float
     errors: list[ErrorRecord] = field(default_factory=list)
+    n_cached: int = 0  # reports whose result came from the cache
 
     @property
     def n_ok(self) -> int:
@@ -47,6 +77,8 @@ class RunSummary:
             f"Read {self.n_inputs} report(s): {self.n_ok} processed, {self.n_failed} failed. "
             f"Mentions: {cats}. Took {self.seconds:.1f} s. Tables written to {out}/."
         )
+        if self.n_cached:
+            text += f" {self.n_cached} report(s) unchanged since an earlier run came from the cache."
         if self.errors:
             text += f" Failed inputs are listed in {out}/errors.csv."
         return text
@@ -60,6 +92,7 @@ class _Case:
     mentions: list[Mention] = field(default_factory=list)
     error: ErrorRecord | None = None
     duplicate_of: str = ""
+    concepts: dict[str, Concept] = field(default_factory=dict)
 
 
 def _fail(case: _Case, stage: str, kind: str, message: str) -> None:
@@ -76,50 +109,184 @@ def _guarded(case: _Case, stage: str, func: Callable[[], Any]) -> Any:
     return None
 
 
-def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Language | None = None) -> RunSummary:
-    settings = settings or Settings()
-    started = time.perf_counter()
-    items = ingest.discover(corpus)
-    nlp = nlp or nlp_stage.load_nlp()
+# --------------------------------------------------------------------------- work units
+
+
+@dataclass(frozen=True)
+class Env:
+    """What every task needs besides its reports; small and picklable (sent to workers)."""
+
+    corpus: str
+    store: str
+    settings: Settings
+    code: str  # code_fingerprint() of the process that planned the run
+    scan_key: str  # fingerprint of what ingest + line listing depend on
+    result_key: str  # fingerprint of what a report's result depends on
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """Pass-1 answer for one report: its hash and its candidate boilerplate lines."""
+
+    case_id: str
+    sha256: str
+    source_key: str
+    lines: bytes  # sorted unique uint64 hashes of `_line_keys(text)`
+    error: ErrorRecord | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """Pass-3 work for one report."""
+
+    item: InputFile
+    sha256: str
+    source_key: str
+    present: bytes  # uint64 hashes of the corpus-wide recurring lines found in this report
+    key: str  # the result's key in the store
+
+
+# Per-process state of a worker: the spaCy pipeline, loaded once per process.
+_NLP: Language | None = None
+
+
+def _worker_nlp() -> Language:
+    global _NLP
+    if _NLP is None:
+        from pipeline.nlp import load_nlp
+
+        _NLP = load_nlp()
+    return _NLP
+
+
+def _check_code(env: Env) -> None:
+    if code_fingerprint() != env.code:
+        raise RuntimeError(
+            "this worker's caseextract code or dependency versions differ from those of the process that "
+            "planned the run (the code changed during the run, or the worker has another installation); "
+            "run again, with the same version installed on every worker"
+        )
+
+
+def _line_keys(text: str) -> frozenset[str]:
+    """The normalised lines of one text that could be corpus-wide boilerplate."""
+    return clean.recurring_lines([text], min_docs=1, min_share=0.0)
+
+
+def _line_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _hashes(keys: Iterable[str]) -> bytes:
+    return np.array(sorted({_line_hash(k) for k in keys}), dtype=np.uint64).tobytes()
+
+
+def scan_batch(env: Env, items: Sequence[InputFile]) -> list[Scanned]:
+    """Pass 1 for a batch of reports (runs in a worker)."""
+    _check_code(env)
+    store = Store(Path(env.store))
+    return [_scan_one(env, store, item) for item in items]
+
+
+def _scan_one(env: Env, store: Store, item: InputFile) -> Scanned:
+    corpus, settings = Path(env.corpus), env.settings
+    sha = ""
+    if item.suffix in ingest.FORMATS:
+        try:
+            path = corpus / item.path
+            if path.stat().st_size <= settings.max_bytes:
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass  # read_source below reports it
+    if sha:
+        key = digest(env.scan_key, item.suffix, sha)
+        lines = store.get("lines", key)
+        if lines is not None and store.valid("source", key):
+            return Scanned(item.case_id, sha, key, lines)
+    case = _Case(item)
+    source = _guarded(case, "ingest", lambda: ingest.read_source(corpus, item, settings))
+    if source is None:  # failures are not cached: they are cheap, or transient (timeouts)
+        return Scanned(item.case_id, "", "", b"", case.error)
+    key = digest(env.scan_key, item.suffix, source.sha256)
+    lines = _hashes(_line_keys(source.text))
+    store.put("source", key, replace(source, case_id="", path=""))
+    store.put("lines", key, lines)
+    return Scanned(item.case_id, source.sha256, key, lines)
+
+
+def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) -> list[str]:
+    """Pass 3 for a batch of reports (runs in a worker): clean, NLP, normalise, store."""
+    from pipeline import normalise
+
+    _check_code(env)
+    store = Store(Path(env.store))
+    settings, corpus = env.settings, Path(env.corpus)
+    nlp = nlp or _worker_nlp()
+    if not store.valid("pipeline", env.result_key):
+        store.put("pipeline", env.result_key, _pipeline_info(nlp))
     lexicon = nlp.get_pipe("lexicon_ner").lexicon
-    cases = [_Case(item) for item in items]
+    cases = []
+    for job in jobs:
+        case = _Case(job.item)
+        cases.append(case)
+        stored = store.get("source", job.source_key)
+        if stored is not None:
+            case.source = replace(stored, case_id=job.item.case_id, path=job.item.path)
+        else:  # removed or damaged since the scan: read the file again
+            case.source = _guarded(case, "ingest", lambda c=case: ingest.read_source(corpus, c.item, settings))
+            if case.source is not None and case.source.sha256 != job.sha256:
+                case.source = None
+                _fail(case, "ingest", "changed_during_run", "the file changed while the run was reading it; run again")
+        if case.source is None:
+            continue
+        present = set(np.frombuffer(job.present, dtype=np.uint64).tolist())
+        recurring = frozenset(k for k in _line_keys(case.source.text) if _line_hash(k) in present) if present else frozenset()
+        context = clean.CorpusContext(recurring=recurring)
+        case.clean = _guarded(case, "clean", lambda c=case, ctx=context: clean.clean(c.source, ctx))
+        if case.clean is not None and not case.clean.text.strip():
+            _fail(case, "clean", "no_content", "nothing was left after removing boilerplate; check boilerplate.csv for this file")
+    ready = [c for c in cases if c.error is None and c.clean is not None]
+    docs = _guarded_pipe(nlp, ready, settings)
+    for case, doc in zip(ready, docs, strict=True):
+        if doc is None:
+            continue
+        result = _guarded(case, "normalise", lambda c=case, d=doc: normalise.doc_to_mentions(d, c.clean, lexicon))
+        if result is not None:
+            case.mentions, case.concepts = result
+    for case, job in zip(cases, jobs, strict=True):
+        _store_result(store, job.key, case)
+    return [c.item.case_id for c in cases]
 
-    from tqdm import tqdm
 
-    show = settings.progress and sys.stderr.isatty()
-    # Pass 1: read every file, so the cleaner can learn what recurs across the corpus.
-    for case in cases:
-        case.source = _guarded(case, "ingest", lambda c=case: ingest.read_source(corpus, c.item, settings))
-    sources = [c.source.text for c in cases if c.source is not None]
-    context = clean.CorpusContext(recurring=clean.recurring_lines(sources))
-    # Pass 2: clean, NLP in batches, normalise.
-    concepts: dict[str, Concept] = {}
-    with tqdm(total=len(cases), desc="reports", unit="report", file=sys.stderr, disable=not show) as bar:
-        for start in range(0, len(cases), settings.batch_size):
-            batch = cases[start : start + settings.batch_size]
-            for case in batch:
-                if case.source is not None:
-                    case.clean = _guarded(case, "clean", lambda c=case: clean.clean(c.source, context))
-                    if case.clean is not None and not case.clean.text.strip():
-                        _fail(case, "clean", "no_content", "nothing was left after removing boilerplate; check boilerplate.csv for this file")
-            ready = [c for c in batch if c.error is None and c.clean is not None]
-            docs = _guarded_pipe(nlp, ready, settings)
-            for case, doc in zip(ready, docs, strict=True):
-                if doc is None:
-                    continue
-                result = _guarded(case, "normalise", lambda c=case, d=doc: normalise.doc_to_mentions(d, c.clean, lexicon))
-                if result is not None:
-                    case.mentions, found = result
-                    concepts.update(found)
-            bar.update(len(batch))
-    duplicates = find_duplicates({c.item.case_id: c.clean.text for c in cases if c.error is None and c.clean is not None})
-    for case in cases:
-        case.duplicate_of = duplicates.get(case.item.case_id, "")
+def _store_result(store: Store, key: str, case: _Case) -> None:
+    ok = case.error is None and case.source is not None and case.clean is not None
+    mentions = sorted(case.mentions, key=lambda m: (m.start, m.end, m.category)) if ok else []
+    concepts = case.concepts if ok else {}
+    from pipeline import normalise
 
-    _write_outputs(out, cases, concepts, nlp, settings)
-    errors = [c.error for c in cases if c.error is not None]
-    counts = Counter(m.category for c in cases for m in c.mentions)
-    return RunSummary(len(cases), len(errors), dict(counts), time.perf_counter() - started, errors)
+    result = {
+        "row": _case_row(case),
+        "mentions": mentions,
+        # (case, concept) rows per category table, and concept rows: computed here so the
+        # process that writes the tables never needs spaCy
+        "rollups": {table: normalise.rollup(case.mentions if ok else [], cat) for cat, table in CATEGORY_TABLES.items()},
+        "concepts": {cid: normalise.concept_rows({cid: c})[0] for cid, c in concepts.items()},
+        "removed": [
+            {"case_id": case.item.case_id, "raw_start": r.raw_start, "raw_end": r.raw_end, "rule": r.rule, "text": r.text}
+            for r in sorted(case.clean.removed, key=lambda r: r.raw_start)  # type: ignore[union-attr]
+        ] if ok else [],
+        "texts": (case.clean.text, case.source.text) if ok else None,  # type: ignore[union-attr]
+    }
+    meta = {
+        "ok": ok,
+        "error": case.error,
+        "counts": dict(Counter(m.category for m in mentions)),
+        "shingles": shingle_array(case.clean.text).tobytes() if ok else b"",  # type: ignore[union-attr]
+        # an unexpected failure may be transient (memory, a killed child): never reuse it
+        "reusable": case.error is None or case.error.error != "internal_error",
+    }
+    store.put("result", key, result)
+    store.put("meta", key, meta)
 
 
 def _guarded_pipe(nlp: Language, cases: list[_Case], settings: Settings) -> list[Any]:
@@ -129,6 +296,238 @@ def _guarded_pipe(nlp: Language, cases: list[_Case], settings: Settings) -> list
         return list(nlp.pipe(texts, batch_size=settings.batch_size))
     except Exception:
         return [_guarded(c, "nlp", lambda t=t: nlp(t)) for c, t in zip(cases, texts, strict=True)]
+
+
+def _pipeline_info(nlp: Language) -> dict[str, Any]:
+    """The manifest's facts about the pipeline (stored, so a cached rerun needs no spaCy)."""
+    from pipeline import nlp as nlp_stage
+
+    model_meta = {}
+    for name in nlp.pipe_names:
+        meta = getattr(nlp.get_pipe(name), "model_meta", None)
+        if meta:
+            model_meta[name] = meta
+    return {
+        "components": list(nlp.pipe_names),
+        "config_sha256": hashlib.sha256(nlp_stage.config_path().read_bytes()).hexdigest(),
+        "resources_sha256": nlp_stage.resources_fingerprint(),
+        "model": model_meta,
+    }
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _jobs(settings: Settings) -> int:
+    return settings.jobs if settings.jobs > 0 else (os.cpu_count() or 1)
+
+
+def _start_method() -> str:
+    """'fork' when it is safe, else 'spawn' (see README "Speed and scale").
+
+    fork: workers start in milliseconds and share the already loaded spaCy pipeline
+    (copy-on-write) instead of each loading it again (seconds); on Linux that is the
+    difference between a useful and a useless -j 2 on small corpora. Forking a process
+    that runs other threads can deadlock the child (a lock held at the moment of the
+    fork stays held), so with any other thread alive (a library caller's) we spawn instead: each worker then imports the package
+    and loads the pipeline once, in its first task.
+    """
+    import multiprocessing
+
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    # tqdm's monitor thread only sleeps and reads its bars' clocks: harmless to fork past.
+    if "fork" in multiprocessing.get_all_start_methods() and all(t.daemon and t.name == "tqdm_monitor" for t in others):
+        return "fork"
+    return "spawn"
+
+
+def _run_local(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
+               nlp: Language | None) -> Iterator[Any]:
+    global _NLP
+    if jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            result = func(env, batch, nlp) if func is process_batch else func(env, batch)
+            tick(len(batch))
+            yield result
+        return
+    import multiprocessing
+
+    method = _start_method()
+    previous = _NLP
+    if method == "fork" and nlp is not None:
+        _NLP = nlp  # inherited by the forked workers: no second load
+    ctx = multiprocessing.get_context(method)
+    try:
+        yield from _pool(func, env, batches, jobs, tick, ctx)
+    finally:
+        _NLP = previous
+
+
+def _pool(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
+          ctx: Any) -> Iterator[Any]:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=ctx) as pool:
+        # At most two tasks per worker in flight: results stream back, memory stays flat.
+        queue = list(reversed(batches))
+        running: dict[Any, int] = {}
+        while queue or running:
+            while queue and len(running) < 2 * jobs:
+                batch = queue.pop()
+                running[pool.submit(func, env, batch)] = len(batch)
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                tick(running.pop(future))
+                yield future.result()
+
+
+def _run_dask(func: Callable[..., Any], env: Env, batches: list[Any], client: Any, tick: Callable[[int], None]) -> Iterator[Any]:
+    from distributed import as_completed
+
+    futures = client.map(func, [env] * len(batches), batches, pure=False)
+    sizes = {f.key: len(b) for f, b in zip(futures, batches, strict=True)}
+    for future in as_completed(futures):
+        result = future.result()
+        tick(sizes[future.key])
+        future.release()
+        yield result
+
+
+class _Engine:
+    """Runs task functions locally (processes) or on Dask; a context manager."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.jobs = _jobs(settings)
+        self.client: Any = None
+        self._cluster: Any = None
+
+    def __enter__(self) -> _Engine:
+        if self.settings.engine == "dask":
+            import dask
+            from distributed import Client, LocalCluster
+
+            if self.settings.scheduler:
+                self.client = Client(self.settings.scheduler)
+            else:
+                # Workers must be allowed children: ingest extracts PDF/HTML in a child process.
+                with dask.config.set({"distributed.worker.daemon": False}):
+                    self._cluster = LocalCluster(
+                        n_workers=self.jobs, threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=None,
+                    )
+                self.client = Client(self._cluster)
+        elif self.settings.engine != "local":
+            raise ValueError(f"unknown engine {self.settings.engine!r}; use local or dask")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def map(self, func: Callable[..., Any], env: Env, batches: list[Any], tick: Callable[[int], None],
+            nlp: Language | None = None) -> Iterator[Any]:
+        if self.client is not None:
+            return _run_dask(func, env, batches, self.client, tick)
+        return _run_local(func, env, batches, self.jobs, tick, nlp)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _recurring_threshold(n_docs: int) -> int:
+    """Documents a line must occur in to be boilerplate: `clean.recurring_lines`'s rule."""
+    params = inspect.signature(clean.recurring_lines).parameters
+    min_docs, min_share = params["min_docs"].default, params["min_share"].default
+    return max(min_docs, int(min_share * n_docs + 0.999))
+
+
+def recurring_hashes(line_sets: Iterable[bytes], n_docs: int) -> np.ndarray:
+    """Hashes of the lines that recur across the corpus, from each report's line hashes."""
+    arrays = [np.frombuffer(b, dtype=np.uint64) for b in line_sets if b]
+    if not arrays:
+        return np.zeros(0, dtype=np.uint64)
+    values, counts = np.unique(np.concatenate(arrays), return_counts=True)
+    return values[counts >= _recurring_threshold(n_docs)]
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Language | None = None) -> RunSummary:
+    """Run the pipeline over `corpus` and write the tables to `out`.
+
+    `nlp`: an already loaded pipeline to use instead of `load_nlp()` (tests pass theirs).
+    It is used in this process and, with -j N on Linux, inherited by the forked workers;
+    Dask workers always load their own.
+    """
+    settings = settings or Settings()
+    if settings.output_format not in ("csv", "parquet"):
+        raise ValueError(f"unknown output format {settings.output_format!r}; use csv or parquet")
+    started = time.perf_counter()
+    items = ingest.discover(corpus)
+    order = {item.case_id: i for i, item in enumerate(items)}  # discover order
+    temporary = settings.cache_dir is None
+    store_dir = (out / ".partitions") if temporary else Path(settings.cache_dir)  # type: ignore[arg-type]
+    if temporary and store_dir.exists():
+        shutil.rmtree(store_dir)
+    store = Store(store_dir)
+    # Workers that start fresh (Dask, spawned processes) run the code as it is on disk now;
+    # this process and forked workers run the code it imported (fingerprinted at first use).
+    fresh = settings.engine == "dask" or (_jobs(settings) > 1 and _start_method() == "spawn")
+    code = current_code_fingerprint() if fresh else code_fingerprint()
+    scan_key = digest("scan", code, settings.output_key())
+    nlp_key = "" if nlp is None else digest(nlp.config.to_str())
+    result_key = digest("result", code, resources_fingerprint(), settings.output_key(), nlp_key)
+    env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key)
+
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: it would rule out forking workers
+    show = settings.progress and sys.stderr.isatty()
+    try:
+        with _Engine(settings) as engine:
+            # Pass 1: scan every report (read, extract, list candidate boilerplate lines).
+            scanned: dict[str, Scanned] = {}
+            with tqdm(total=len(items), desc="reading", unit="report", file=sys.stderr, disable=not show) as bar:
+                for batch in engine.map(scan_batch, env, _chunks(items, 4 * settings.task_size), bar.update):
+                    scanned.update((s.case_id, s) for s in batch)
+            readable = [scanned[i.case_id] for i in items if scanned[i.case_id].error is None]
+            recurring = recurring_hashes((s.lines for s in readable), len(readable))
+            # Pass 2: what is not in the store already.
+            jobs: list[Job] = []
+            keys: dict[str, str] = {}
+            n_cached = 0
+            for item in items:
+                s = scanned[item.case_id]
+                if s.error is not None:
+                    continue
+                present = np.intersect1d(np.frombuffer(s.lines, dtype=np.uint64), recurring).tobytes()
+                key = keys[item.case_id] = digest(result_key, item.path, item.case_id, s.sha256, present)
+                meta = store.get("meta", key)
+                if meta is not None and meta["reusable"] and store.valid("result", key):
+                    n_cached += 1
+                else:
+                    jobs.append(Job(item, s.sha256, s.source_key, present, key))
+            if jobs and nlp is None and engine.client is None and (engine.jobs == 1 or _start_method() == "fork"):
+                nlp = _worker_nlp()  # loaded once, here; forked workers inherit it
+            with tqdm(total=len(jobs), desc="reports", unit="report", file=sys.stderr, disable=not show) as bar:
+                for _ in engine.map(process_batch, env, _chunks(jobs, settings.task_size), bar.update, nlp):
+                    pass
+        info = store.get("pipeline", result_key)
+        if info is None:
+            info = _pipeline_info(nlp or _worker_nlp())
+            store.put("pipeline", result_key, info)
+        summary = _write_outputs(out, items, order, scanned, keys, store, info, settings)
+    finally:
+        if temporary:
+            shutil.rmtree(store_dir, ignore_errors=True)
+    summary.seconds = time.perf_counter() - started
+    summary.n_cached = n_cached
+    return summary
 
 
 def _case_row(case: _Case) -> dict[str, Any]:
@@ -148,6 +547,8 @@ def _case_row(case: _Case) -> dict[str, Any]:
             break
     age, sex, doc_type, language = None, "", "", ""
     if ok and cleaned is not None:
+        from pipeline import metadata
+
         age, sex = metadata.demographics(cleaned.text)
         doc_type = metadata.doc_type(cleaned.text)
         language = metadata.language(cleaned.text)
@@ -175,35 +576,88 @@ def _case_row(case: _Case) -> dict[str, Any]:
     }
 
 
-def _write_outputs(out: Path, cases: list[_Case], concepts: dict[str, Concept], nlp: Language, settings: Settings) -> None:
+def _write_outputs(out: Path, items: list[InputFile], order: dict[str, int], scanned: dict[str, Scanned],
+                   keys: dict[str, str], store: Store, info: dict[str, Any], settings: Settings) -> RunSummary:
+    """Stream the stored results, in case_id order, into every output file."""
     out.mkdir(parents=True, exist_ok=True)
-    ok = [c for c in cases if c.error is None and c.source is not None and c.clean is not None]
-    mentions = [m for c in ok for m in c.mentions]
-    by_case_id = sorted(cases, key=lambda c: c.item.case_id)
-    write.write_table(out, TABLE_BY_NAME["cases"], (_case_row(c) for c in by_case_id))
-    write.write_table(
-        out,
-        TABLE_BY_NAME["mentions"],
-        (m.__dict__ for m in sorted(mentions, key=lambda m: (m.case_id, m.start, m.end, m.category))),
-    )
-    used = {m.concept_id for m in mentions}
-    write.write_table(out, TABLE_BY_NAME["concepts"], normalise.concept_rows({k: v for k, v in concepts.items() if k in used}))
-    for category, table in CATEGORY_TABLES.items():
-        write.write_table(out, TABLE_BY_NAME[table], normalise.rollup(mentions, category))
-    removed = [
-        {"case_id": c.item.case_id, "raw_start": r.raw_start, "raw_end": r.raw_end, "rule": r.rule, "text": r.text}
-        for c in sorted(ok, key=lambda c: c.item.case_id)
-        for r in sorted(c.clean.removed, key=lambda r: r.raw_start)  # type: ignore[union-attr]
-    ]
-    write.write_table(out, TABLE_BY_NAME["boilerplate"], removed)
-    errors = sorted((c.error for c in cases if c.error is not None), key=lambda e: e.source_path)
-    write.write_table(out, TABLE_BY_NAME["errors"], (e.__dict__ for e in errors))
-    write.write_texts(out, {c.item.case_id: (c.clean.text, c.source.text) for c in ok})  # type: ignore[union-attr]
-    write.write_json(out / "manifest.json", _manifest(cases, mentions, nlp, settings))
-    write.write_json(out / "datapackage.json", write.datapackage(__version__))
+    by_case_id = sorted(items, key=lambda i: i.case_id)
+    errors: list[ErrorRecord] = [s.error for s in scanned.values() if s.error is not None]
+    counts: Counter[str] = Counter()
+
+    def _meta(case_id: str) -> dict[str, Any]:
+        meta = store.get("meta", keys[case_id])
+        if meta is None:
+            raise RuntimeError(f"{case_id}: its result vanished from {store.root} during the run; run again")
+        return meta
+
+    # Near-duplicates, from the stored shingle hashes (reports that failed have none).
+    with_result = [i.case_id for i in by_case_id if i.case_id in keys]
+    metas: dict[str, tuple[bool, ErrorRecord | None]] = {}
+
+    def arrays() -> Iterator[np.ndarray]:
+        for case_id in with_result:
+            meta = _meta(case_id)
+            metas[case_id] = (meta["ok"], meta["error"])
+            counts.update(meta["counts"])
+            yield np.frombuffer(meta["shingles"], dtype=np.uint64)
+
+    duplicates = find_duplicates_from_arrays(with_result, arrays())
+    errors += [e for _, e in metas.values() if e is not None]
+
+    fmt = settings.output_format
+    concepts: dict[str, tuple[int, dict[str, Any]]] = {}
+    writers = {name: write.TableWriter(out, TABLE_BY_NAME[name], fmt)
+               for name in ("cases", "mentions", "boilerplate", *CATEGORY_TABLES.values())}
+    texts = write.TextWriter(out)
+    try:
+        for item in by_case_id:
+            if item.case_id not in keys:  # failed in ingest
+                case = _Case(item, error=scanned[item.case_id].error)
+                writers["cases"].write(_case_row(case))
+                continue
+            result = store.get("result", keys[item.case_id])
+            if result is None:
+                raise RuntimeError(f"{item.case_id}: its result vanished from {store.root} during the run; run again")
+            row = dict(result["row"], duplicate_of=duplicates.get(item.case_id, ""))
+            writers["cases"].write(row)
+            if not metas[item.case_id][0]:
+                continue
+            mentions: list[Mention] = result["mentions"]
+            for m in mentions:
+                writers["mentions"].write(m.__dict__)
+            for table in CATEGORY_TABLES.values():
+                for r in result["rollups"][table]:
+                    writers[table].write(r)
+            for r in result["removed"]:
+                writers["boilerplate"].write(r)
+            texts.write(item.case_id, *result["texts"])
+            rank = order[item.case_id]  # the last report in discover order wins, as before
+            for concept_id, concept in result["concepts"].items():
+                if concept_id not in concepts or concepts[concept_id][0] < rank:
+                    concepts[concept_id] = (rank, concept)
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    for w in writers.values():
+        w.close()
+    texts.finish()
+    with write.TableWriter(out, TABLE_BY_NAME["concepts"], fmt) as w:
+        for _, (_, r) in sorted(concepts.items()):  # normalise.concept_rows' order
+            w.write(r)
+    errors.sort(key=lambda e: e.source_path)
+    with write.TableWriter(out, TABLE_BY_NAME["errors"], fmt) as w:
+        for e in errors:
+            w.write(e.__dict__)
+    n_ok = sum(1 for ok, _ in metas.values() if ok)
+    write.write_json(out / "manifest.json", _manifest(items, scanned, n_ok, counts, info, settings))
+    package = write.datapackage(__version__) if fmt == "csv" else write.parquet_datapackage(__version__)
+    write.write_json(out / "datapackage.json", package)
+    return RunSummary(len(items), len(items) - n_ok, dict(counts), 0.0, errors)
 
 
-def _manifest(cases: list[_Case], mentions: list[Mention], nlp: Language, settings: Settings) -> dict[str, Any]:
+def _manifest(items: list[InputFile], scanned: dict[str, Scanned], n_ok: int, counts: Counter[str],
+              info: dict[str, Any], settings: Settings) -> dict[str, Any]:
     import importlib.metadata as md
 
     versions = {}
@@ -213,20 +667,14 @@ def _manifest(cases: list[_Case], mentions: list[Mention], nlp: Language, settin
             versions[package] = md.version(package)
         except md.PackageNotFoundError:
             versions[package] = ""
-    config_bytes = nlp_stage.config_path().read_bytes()
-    model_meta = {}
-    for name in nlp.pipe_names:
-        meta = getattr(nlp.get_pipe(name), "model_meta", None)
-        if meta:
-            model_meta[name] = meta
     return {
         "package": {"name": "caseextract", "version": __version__},
         "dependencies": versions,
         "pipeline": {
-            "components": list(nlp.pipe_names),
-            "config_sha256": hashlib.sha256(config_bytes).hexdigest(),
-            "resources_sha256": nlp_stage.resources_fingerprint(),
-            "model": model_meta,
+            "components": list(info["components"]),
+            "config_sha256": info["config_sha256"],
+            "resources_sha256": info["resources_sha256"],
+            "model": info["model"],
         },
         "settings": {
             "max_bytes": settings.max_bytes,
@@ -234,11 +682,11 @@ def _manifest(cases: list[_Case], mentions: list[Mention], nlp: Language, settin
             "timeout_s": settings.timeout_s,
             "max_memory_bytes": settings.max_memory_bytes,
         },
-        "inputs": {c.item.path: (c.source.sha256 if c.source else "") for c in sorted(cases, key=lambda c: c.item.path)},
+        "inputs": {i.path: scanned[i.case_id].sha256 for i in sorted(items, key=lambda i: i.path)},
         "counts": {
-            "reports": len(cases),
-            "ok": sum(1 for c in cases if c.error is None),
-            "failed": sum(1 for c in cases if c.error is not None),
-            "mentions": dict(sorted(Counter(m.category for m in mentions).items())),
+            "reports": len(items),
+            "ok": n_ok,
+            "failed": len(items) - n_ok,
+            "mentions": dict(sorted(counts.items())),
         },
     }

@@ -27,3 +27,22 @@ class Settings:
     batch_size: int = 16
     # Show a progress bar on stderr (only ever when stderr is a terminal).
     progress: bool = True
+    # Worker processes for the per-report work (-j). 1 runs everything in this process;
+    # 0 means one per CPU core (the CLI's default). Output does not depend on it.
+    jobs: int = 1
+    # Reports per task handed to a worker (the worker runs spaCy over them as one batch).
+    # Small enough to balance the load, large enough for nlp.pipe to batch.
+    task_size: int = 8
+    # Folder of the incremental cache (--cache-dir), or None for no cache (--no-cache).
+    # Library default: no cache; the CLI's default is .cache/caseextract.
+    cache_dir: str | None = None
+    # "local" (this machine, `jobs` processes) or "dask" (a Dask distributed cluster).
+    engine: str = "local"
+    # Dask scheduler address (tcp://host:port); None starts a local cluster of `jobs` workers.
+    scheduler: str | None = None
+    # Table format: "csv" (the contract) or "parquet" (same columns and types).
+    output_format: str = "csv"
+
+    def output_key(self) -> str:
+        """The settings that can change a report's result (part of every cache key)."""
+        return f"max_bytes={self.max_bytes};max_pages={self.max_pages};timeout_s={self.timeout_s};max_memory_bytes={self.max_memory_bytes}"

@@ -1,0 +1,116 @@
+"""The incremental cache: reruns reuse results, and never serve a stale one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import cache, run
+from pipeline.settings import Settings
+from tests.scale_corpus import files, make_corpus
+
+
+@pytest.fixture()
+def corpus(repo, tmp_path) -> Path:
+    return make_corpus(repo, tmp_path, n_copies=1)
+
+
+def _run(corpus: Path, out: Path, cache_dir: Path | None, nlp, **kw) -> run.RunSummary:
+    settings = Settings(progress=False, cache_dir=str(cache_dir) if cache_dir else None, **kw)
+    return run.extract(corpus, out, settings, nlp=nlp)
+
+
+def test_cache_unchanged_corpus_is_served_from_cache_with_same_output(corpus, tmp_path, nlp):
+    cold = _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    warm = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
+    fresh = _run(corpus, tmp_path / "c", None, nlp)
+    assert cold.n_cached == 0 and warm.n_cached == cold.n_inputs - 4  # 4 fail in ingest: never cached
+    assert files(tmp_path / "a") == files(tmp_path / "b") == files(tmp_path / "c")
+    assert fresh.n_cached == 0 and not (tmp_path / "c" / ".partitions").exists()
+
+
+def test_cache_changed_report_is_the_only_one_reprocessed(corpus, tmp_path, nlp):
+    first = _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    report = corpus / "r1_0.txt"
+    report.write_text(report.read_text(encoding="utf-8").replace("Report 1-0.", "Report one, edited."), encoding="utf-8")
+    again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
+    assert again.n_cached == first.n_inputs - 4 - 1
+    _run(corpus, tmp_path / "c", None, nlp)
+    assert files(tmp_path / "b") == files(tmp_path / "c")
+    assert b"Report one, edited." in (tmp_path / "b" / "text" / "r1_0.txt").read_bytes()
+
+
+def test_cache_report_is_redone_when_its_lines_become_corpus_boilerplate(corpus, tmp_path, nlp):
+    """r1_0 is unchanged, but a line it contains starts recurring elsewhere: its result changes."""
+    (corpus / "only_boilerplate.txt").unlink()
+    report = corpus / "r1_0.txt"
+    report.write_text(report.read_text(encoding="utf-8").replace("\n", "\nZebra lantern seventeen.\n", 1), encoding="utf-8")
+    first = _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    assert b"Zebra lantern seventeen." not in (tmp_path / "a" / "boilerplate.csv").read_bytes()
+    for i in range(3):
+        (corpus / f"extra{i}.txt").write_text(f"Extra report {i}.\nZebra lantern seventeen.\nThe patient had a fever.\n", encoding="utf-8")
+    again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
+    assert again.n_cached == first.n_ok - 1  # r1_0 redone, the new ones computed
+    assert b"recurring_line,Zebra lantern seventeen." in (tmp_path / "b" / "boilerplate.csv").read_bytes()
+    _run(corpus, tmp_path / "c", None, nlp)
+    assert files(tmp_path / "b") == files(tmp_path / "c")
+
+
+def test_cache_resource_change_reprocesses_everything(corpus, tmp_path, nlp, monkeypatch):
+    _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    monkeypatch.setattr(run, "resources_fingerprint", lambda: "a lexicon was edited")
+    again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
+    assert again.n_cached == 0
+
+
+def test_cache_resources_fingerprint_follows_every_resource_file(tmp_path, monkeypatch):
+    from pipeline import resources
+
+    copy = tmp_path / "resources"
+    shutil.copytree(resources.path(), copy, ignore=shutil.ignore_patterns("model"))
+    monkeypatch.setattr(resources, "path", lambda *parts: copy.joinpath(*parts))
+    before = cache.resources_fingerprint()
+    terms = copy / "lexicons" / "terms.tsv"
+    terms.write_bytes(terms.read_bytes() + b"\n")
+    assert cache.resources_fingerprint() != before
+
+
+def test_cache_code_or_version_change_reprocesses_everything(corpus, tmp_path, nlp, monkeypatch):
+    _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    monkeypatch.setattr(run, "code_fingerprint", lambda: "other code")
+    assert _run(corpus, tmp_path / "b", tmp_path / "cache", nlp).n_cached == 0
+    monkeypatch.setattr(pipeline, "__version__", "99.0.0")
+    assert cache.code_fingerprint.__wrapped__() != cache.code_fingerprint()
+
+
+def test_cache_settings_that_change_output_are_in_the_key(corpus, tmp_path, nlp):
+    _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    assert _run(corpus, tmp_path / "b", tmp_path / "cache", nlp, max_pages=7).n_cached == 0
+    assert _run(corpus, tmp_path / "c", tmp_path / "cache", nlp, batch_size=3, jobs=2).n_cached > 0
+
+
+def test_cache_damaged_entries_are_recomputed(corpus, tmp_path, nlp):
+    first = _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
+    entries = sorted((tmp_path / "cache").rglob("*.bin"))
+    assert entries
+    for i, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if i % 2 else data[:-1] + bytes([data[-1] ^ 1]))
+    again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
+    assert again.n_cached == 0
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert _run(corpus, tmp_path / "c", tmp_path / "cache", nlp).n_cached == first.n_inputs - 4
+
+
+def test_cache_store_ignores_foreign_and_truncated_entries(tmp_path):
+    store = cache.Store(tmp_path)
+    store.put("kind", "ab" * 32, {"x": 1})
+    assert store.get("kind", "ab" * 32) == {"x": 1} and store.valid("kind", "ab" * 32)
+    path = next(tmp_path.rglob("*.bin"))
+    path.write_bytes(b"CXCACHE\x00" + path.read_bytes()[8:])  # another format version
+    assert store.get("kind", "ab" * 32) is None and not store.valid("kind", "ab" * 32)
+    assert store.get("kind", "cd" * 32) is None
+    assert not list(tmp_path.rglob("*.tmp"))
