@@ -4,7 +4,7 @@ Input: a `SourceText` and, optionally, corpus-level knowledge (`CorpusContext`: 
 that recur across many reports). Output: a `CleanText` whose `offsets[i]` is the source
 offset of clean character i, every removed span with the rule that removed it, and
 metadata found on the way (title, DOI, PMID, PMCID, journal, year, authors). Pure
-apart from loading the rule files once.
+apart from loading the rule files and the classifier weights once.
 
 Steps:
 1. Segment the source into lines; a line is also split at runs of three or more spaces
@@ -12,8 +12,14 @@ Steps:
    Form feeds mark PDF page breaks.
 2. Mark lines to remove: PDF page furniture (lines repeated at the top/bottom of pages,
    page numbers); rules from `resources/boilerplate/line_rules.tsv` with their scope
-   (line, next paragraph, to next heading, to end); lines mostly in a non-Latin script;
-   lines that recur across the corpus; a title repeated at the very end.
+   (line, next paragraph, to next heading, to end); lines mostly in a non-Latin script
+   (and short ones with no Latin letter at all), translated blocks in French, German or
+   Spanish; lines that recur across the corpus; a title repeated at the end.
+   Then the line classifier (`resources/boilerplate/line_classifier.json`, trained by
+   `scripts/train_line_classifier.py`): a logistic regression over `FEATURES` removes a
+   line the rules left when P(boilerplate) reaches its threshold (rule `line_classifier`).
+   Headings, captions, sentences, wrapped paragraph lines and the title are never
+   removed by it. `mark_lines` returns the lines with their marks (steps 1-2).
 3. Inside kept lines, remove citation markers ("[5]", "(12, 13)").
 4. Re-flow: hard-wrapped lines are joined into paragraphs, a line-end hyphen is dropped
    when the joined form is a word — of this text or of an English word list — and kept
@@ -26,10 +32,11 @@ not logged (they carry no content).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -166,9 +173,10 @@ _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNOR
 _HEADING_WORDS = frozenset(
     "abstract introduction background case report presentation discussion conclusion conclusions "
     "summary methods results acknowledgements acknowledgments references keywords figure figures "
-    "table tables learning points consent funding".split()
+    "table tables learning points consent funding declarations".split()
 )
 _FIGURE = re.compile(r"^(figure|fig\.?|table)\s*\d+", re.IGNORECASE)
+_CITATION_TAIL = re.compile(r"\b(19|20)\d{2}\s*[;:]\s*\d")
 
 
 def normalise_line(text: str) -> str:
@@ -179,6 +187,8 @@ def normalise_line(text: str) -> str:
 def _is_heading(line: Line) -> bool:
     text = rule_text(line.text)
     words = re.sub(r"[^a-z ]", " ", re.sub(r"^\d+(\.\d+)*\.?\s*", "", text.lower())).split()
+    if _CITATION_TAIL.search(text):
+        return False  # "Case Rev. 2020;7:61-70." ends a reference, it does not open a section
     return bool(words) and len(text) <= 60 and (words[0] in _HEADING_WORDS or bool(_FIGURE.match(text)))
 
 
@@ -212,20 +222,75 @@ def _foreign_language(line: str) -> str | None:
     return None
 
 
+_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "CYRILLIC", "ARABIC", "HEBREW", "GREEK", "THAI", "DEVANAGARI")
+
+
+def _mark_foreign_runs(lines: list[Line]) -> None:
+    """Extend a translated block (fr, de, es) to its neighbours that lean the same way.
+
+    A translated abstract has lines too short or too technical for `_foreign_language`
+    alone ("Hintergrund: Bleivergiftungen bei Erwachsenen ..."): a line next to a line
+    of language L goes too when L's function words outnumber English ones on it, and a
+    heading of one to three words that are not English ("Zusammenfassung") goes with
+    the block under it. Lines other rules removed are skipped over.
+    """
+    from pipeline.metadata import function_word_shares
+
+    order = [i for i, line in enumerate(lines) if not line.rule or line.rule.startswith("foreign_language:")]
+    changed = True
+    while changed:
+        changed = False
+        for pos, i in enumerate(order):
+            line = lines[i]
+            if line.rule:
+                continue
+            for step in (-1, 1):
+                k = pos + step
+                rule = lines[order[k]].rule if 0 <= k < len(order) else None
+                if not rule or rule.split(":", 1)[1] not in ("fr", "de", "es"):
+                    continue
+                lang = rule.split(":", 1)[1]
+                words = _WORDS.findall(line.text)
+                shares = function_word_shares(line.text, min_words=3)
+                leans = bool(shares) and shares[lang] >= 0.05 and shares[lang] > shares["en"]
+                heading = (
+                    step == 1
+                    and 1 <= len(words) <= 3
+                    and len(line.text) <= 40
+                    and not any(w.lower() in english_words() for w in words)
+                )
+                if leans or heading:
+                    line.rule = rule
+                    changed = True
+                    break
+
+
 def _foreign_script(line: str) -> str | None:
-    """Name the non-Latin script a line is mostly written in, or None."""
+    """Name the non-Latin script a line is mostly written in, or None.
+
+    Ten letters or more, more than half of them non-Latin (the scripts together: a
+    Japanese line mixes kanji and kana); or, for a short line such as a menu entry
+    ("詳細検索"), two or more letters in a script other than Greek and no Latin letter.
+    """
+    if line.isascii():
+        return None  # the common case, and cheap: no character names to look up
     letters = [ch for ch in line if ch.isalpha()]
-    if len(letters) < 10:
+    if len(letters) < 2:
         return None
     counts: Counter[str] = Counter()
     for ch in letters:
-        script = unicodedata.name(ch, "").split(" ", 1)[0]
-        if script in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "CYRILLIC", "ARABIC", "HEBREW", "GREEK", "THAI", "DEVANAGARI"):
+        if ch < "\u0370":
+            continue  # Latin, Latin-1 and Latin Extended: no script of interest below Greek
+        script = unicodedata.name(ch, "").split(" ", 1)[0].split("-", 1)[0]  # KATAKANA-HIRAGANA mark
+        if script in _SCRIPTS:
             counts[script] += 1
     if not counts:
         return None
-    script, n = max(sorted(counts.items()), key=lambda kv: kv[1])
-    # Greek letters (alpha, beta) appear in English medical text: only whole lines count.
+    script, _ = max(sorted(counts.items()), key=lambda kv: kv[1])
+    n = sum(counts.values())
+    if len(letters) < 10:
+        # Greek letters (alpha, beta) appear in English medical text: never on a short line.
+        return script.lower() if n == len(letters) and script != "GREEK" else None
     return script.lower() if n / len(letters) > 0.5 else None
 
 
@@ -308,7 +373,12 @@ def _mark_rules(lines: list[Line], rules: Iterable[LineRule]) -> None:
             while j < len(lines) and not _is_heading(lines[j]):
                 j += 1
         elif rule.scope == "to_next_prose":
-            while j < len(lines) and not _is_heading(lines[j]) and not _is_prose(lines[j]) and not match(lines[j]):
+            # an entry's citation line ("Berg T, Sato Y. Clin Toxicol Rev. 2024;9:301-12.") belongs to the widget;
+            # another widget heading (not a line-scope rule) starts its own block
+            while j < len(lines) and not _is_heading(lines[j]) and not _is_prose(lines[j]):
+                other = match(lines[j])
+                if other is not None and other.scope != "line":
+                    break
                 j += 1
         # a matched line takes its wrapped continuation lines with it
         while j < len(lines) and _continues(lines[j - 1], lines[j]) and not lines[j].rule:
@@ -332,7 +402,7 @@ def _mark_margins(lines: list[Line], margins: tuple[tuple[int, int], ...]) -> No
 
 
 _FRONT_END = re.compile(r"^(\d+\.?\s*)?(abstract|summary|introduction|background|case (presentation|description)|main text)\b", re.IGNORECASE)
-_NAME_MARKS = re.compile(r"(?<=[^\W\d_])[\d*\u2020\u2021\u00a7\u00b6]+|\b\d+\b|\*")
+_NAME_MARKS = re.compile(r"(?<=[^\W\d_])[\d*\u2020\u2021\u00a7\u00b6]+\)?|\b\d+\b\)?|[*\u2709]")
 _PARTICLES = frozenset("van von de den der del della da di dos du la le y bin ben al el ter ten".split())
 _INSTITUTION = re.compile(
     r"\b(universit(y|e|é|ät|at|à|ario|aria|eit)|universidad|hospital|h[ôo]pital|ospedale|klinik(um)?|kliniek|clinic|clínica|"
@@ -381,12 +451,24 @@ def _is_affiliation(text: str) -> bool:
     )
 
 
+def _opens_text(lines: list[Line], i: int) -> bool:
+    """The heading at `i` opens text: its own line runs on, or the next kept line is long.
+
+    A page-navigation list ("Title & authors", "Abstract", "Similar articles") has a
+    short line or another menu entry after its "Abstract".
+    """
+    if len(rule_text(lines[i].text)) > 40:
+        return True  # "Abstract: We report ..." or "Background: ..." on one line
+    nxt = next((line for line in lines[i + 1 : i + 4] if not line.rule), None)
+    return nxt is not None and len(nxt.text) >= 60
+
+
 def _mark_front_matter(lines: list[Line]) -> None:
     """Author lists and affiliations before the abstract/body become front matter."""
     end = 0
     while end < len(lines) and end < 80:
         line = lines[end]
-        if not line.rule and (_FRONT_END.match(rule_text(line.text)) or _is_prose(line)):
+        if not line.rule and ((_FRONT_END.match(rule_text(line.text)) and _opens_text(lines, end)) or _is_prose(line)):
             break
         end += 1
     previous_affiliation = False
@@ -414,17 +496,23 @@ def _mark_front_matter(lines: list[Line]) -> None:
 
 
 def _mark_repeated_title(lines: list[Line]) -> str | None:
-    """A short last line that repeats an earlier kept line is the title, repeated."""
-    kept = [line for line in lines[:-1] if not line.rule]
-    if len(kept) < 2:
+    """A short last line that repeats an earlier kept line is the title, repeated.
+
+    The document's last line (whatever removed it before), else its last kept line: a
+    machine-written disclaimer or a separator after the repeated title is removed by its
+    own rule first.
+    """
+    if len(lines) < 2:
         return None
-    last = lines[-1]
-    key = normalise_line(last.text)
-    if len(last.text) > 200 or last.text.rstrip().endswith("."):
-        return None
-    if any(normalise_line(line.text) == key for line in kept):
-        last.rule = "repeated_title"
-        return last.text
+    last_kept = next((line for line in reversed(lines) if not line.rule), None)
+    for last in (lines[-1], last_kept):
+        if last is None or len(last.text) > 200 or last.text.rstrip().endswith("."):
+            continue
+        key = normalise_line(last.text)
+        earlier = [line for line in lines if not line.rule and line is not last and line.start < last.start]
+        if len(earlier) >= 2 and any(normalise_line(line.text) == key for line in earlier):
+            last.rule = "repeated_title"
+            return last.text
     return None
 
 
@@ -444,6 +532,361 @@ def _mark_citations(line: Line, spans: list[tuple[int, int]]) -> None:
         if end <= line.start or start >= line.end:
             continue
         line.cuts.append((max(start, line.start), min(end, line.end), "citation_marker"))
+
+
+# ------------------------------------------------------------------------ line classifier
+
+# Feature names, in the order of the weights file; a weights file with other names or
+# another order is refused on load (it was trained on different features).
+FEATURES = (
+    "log_chars",
+    "log_words",
+    "ends_sentence",
+    "ends_colon",
+    "ends_question",
+    "capitalised_share",
+    "function_word_share",
+    "digit_share",
+    "symbol_share",
+    "has_verb",
+    "ui_word_share",
+    "second_person_share",
+    "relative_position",
+    "in_first_tenth",
+    "in_last_tenth",
+    "short_between_long",
+    "prev_removed",
+    "next_removed",
+    "both_neighbours_short",
+    "heading_match",
+    "bullet",
+    "url_email_phone",
+    "markdown_link_share",
+    "separator_marks",
+    "starts_lower",
+    "all_caps",
+    "measurement",
+)
+
+_VERB = re.compile(
+    r"\b(is|are|was|were|be|been|had|has|have|did|does|showed|revealed|presented|developed|received|"
+    r"underwent|reported|denied|found|noted|started|given|treated|admitted|discharged|performed|"
+    r"\w{3,}ed)\b",
+    re.IGNORECASE,
+)
+_SECOND_PERSON = frozenset("you your yours you're you'll we're our us".split())
+_URL_EMAIL_PHONE = re.compile(
+    r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b\d{3}-\d{4}\b|\.(com|org|net|gov|edu)\b",
+    re.IGNORECASE,
+)
+_MD_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)")
+_SEPARATOR_MARKS = re.compile(r"\s[|·•»›/]\s|\s[|·]|[|·]\s")
+_MEASUREMENT = re.compile(
+    r"\b\d+(\.\d+)?\s?(mg|g|kg|ml|mL|l|L|mmHg|mm|cm|µg|mcg|mmol|µmol|IU|U|%|°C|bpm|g/dL|g/L|mg/dL|/µL|x\s?10)\b|\d+\s?%"
+)
+_WORD_TOKENS = re.compile(r"[^\W\d_][\w'\u2019-]*")
+_NUMBERING = re.compile(r"^((\d+(\.\d+)*|[ivx]+|[a-z])[.)]\s+|\d+\s+)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def ui_words() -> frozenset[str]:
+    """Words of site chrome (menus, buttons, sharing, marketing): a classifier feature."""
+    return _word_list("ui_words.txt")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """Common English function words: a classifier feature."""
+    return _word_list("function_words.txt")
+
+
+@lru_cache(maxsize=1)
+def section_headers() -> frozenset[str]:
+    """Known section headings (`resources/sections/headers.tsv`), lower case: never removed."""
+    file = resources.path("sections", "headers.tsv")
+    return frozenset(row["header"].lower() for row in resources.read_tsv(file, ("section", "kind", "header")))
+
+
+def heading_key(text: str) -> str:
+    """A line in the form headings are compared in: no markup, numbering or colon, lower case."""
+    text = _NUMBERING.sub("", rule_text(text).strip("*_ ")).strip().rstrip(":").strip()
+    return " ".join(text.lower().split())
+
+
+def is_known_heading(text: str) -> bool:
+    """The line is a section heading of `headers.tsv` ("2. Case presentation", "DISCUSSION:")."""
+    return len(text) <= 80 and heading_key(text) in section_headers()
+
+
+@dataclass(frozen=True)
+class LineClassifier:
+    """Logistic regression over `FEATURES`: P(boilerplate) of one line, and the removal threshold."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.intercept
+        for v, m, s, c in zip(values, self.mean, self.scale, self.coef, strict=True):
+            z += c * (v - m) / s
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+CLASSIFIER_FILE = "line_classifier.json"
+_CLASSIFIER_KEYS = frozenset(("model", "features", "mean", "scale", "coef", "intercept", "threshold", "trained", "cross_validation"))
+
+
+def parse_classifier(data: object, where: str) -> LineClassifier:
+    """Validate the weights file's content; raise ValueError naming the file and the problem."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a JSON object")
+    missing = sorted(_CLASSIFIER_KEYS - set(data))
+    unknown = sorted(set(data) - _CLASSIFIER_KEYS)
+    if missing or unknown:
+        raise ValueError(f"{where}: missing key(s) {missing}, unknown key(s) {unknown}; retrain with scripts/train_line_classifier.py")
+    if data["model"] != "logistic_regression":
+        raise ValueError(f"{where}: model {data['model']!r} is not 'logistic_regression'")
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{where}: feature names differ from clean.FEATURES; retrain with scripts/train_line_classifier.py")
+    vectors = {}
+    for key in ("mean", "scale", "coef"):
+        value = data[key]
+        if not isinstance(value, list) or len(value) != len(FEATURES):
+            raise ValueError(f"{where}: {key!r} must be a list of {len(FEATURES)} numbers")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+            raise ValueError(f"{where}: {key!r} holds a value that is not a finite number")
+        vectors[key] = tuple(float(v) for v in value)
+    if any(s <= 0 for s in vectors["scale"]):
+        raise ValueError(f"{where}: 'scale' values must be positive")
+    intercept, threshold = data["intercept"], data["threshold"]
+    if not isinstance(intercept, (int, float)) or isinstance(intercept, bool) or not math.isfinite(intercept):
+        raise ValueError(f"{where}: 'intercept' must be a finite number")
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.5 <= threshold < 1.0:
+        raise ValueError(f"{where}: 'threshold' must be a number in [0.5, 1)")
+    return LineClassifier(FEATURES, vectors["mean"], vectors["scale"], vectors["coef"], float(intercept), float(threshold))
+
+
+@lru_cache(maxsize=1)
+def line_classifier() -> LineClassifier:
+    """The shipped weights (`resources/boilerplate/line_classifier.json`), validated once."""
+    import json
+
+    file = resources.path("boilerplate", CLASSIFIER_FILE)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    return parse_classifier(data, str(file))
+
+
+def line_features(lines: Sequence[Line], i: int) -> list[float]:
+    """The `FEATURES` of line i, given the rule marks already on `lines` (neighbour status)."""
+    line = lines[i]
+    text = rule_text(line.text)
+    n_chars = len(text)
+    words = _WORD_TOKENS.findall(text)
+    lower = [w.lower() for w in words]
+    n_words = len(words)
+    alnum = sum(ch.isalnum() for ch in text)
+    digits = sum(ch.isdigit() for ch in text)
+    spaces = text.count(" ")
+    symbols = n_chars - alnum - spaces
+    last = text.rstrip("*_)\"'\u201d ")[-1:]
+    prev = lines[i - 1] if i > 0 else None
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    position = i / max(1, len(lines) - 1)
+    prev_len = len(prev.text) if prev is not None else 0
+    next_len = len(nxt.text) if nxt is not None else 0
+    links = sum(len(m.group()) for m in _MD_LINK.finditer(line.text))
+    return [
+        math.log1p(n_chars),
+        math.log1p(n_words),
+        float(last in (".", "!")),
+        float(last == ":"),
+        float(last == "?"),
+        sum(w[:1].isupper() for w in words) / n_words if n_words else 0.0,
+        sum(w in function_words() for w in lower) / n_words if n_words else 0.0,
+        digits / n_chars if n_chars else 0.0,
+        symbols / n_chars if n_chars else 0.0,
+        float(bool(_VERB.search(text))),
+        sum(w in ui_words() for w in lower) / n_words if n_words else 0.0,
+        sum(w in _SECOND_PERSON for w in lower) / n_words if n_words else 0.0,
+        position,
+        float(position <= 0.1),
+        float(position >= 0.9),
+        float(n_chars <= 60 and prev_len >= 150 and next_len >= 150),
+        float(prev is not None and bool(prev.rule)),
+        float(nxt is not None and bool(nxt.rule)),
+        float(prev_len <= 60 and next_len <= 60),
+        float(is_known_heading(line.text)),
+        float(line.text.lstrip().startswith(_BULLET) and not line.text.startswith("--")),
+        float(bool(_URL_EMAIL_PHONE.search(text))),
+        links / len(line.text) if line.text else 0.0,
+        min(3.0, float(len(_SEPARATOR_MARKS.findall(text)))),
+        float(text[:1].islower()),
+        float(n_words >= 2 and text.upper() == text),
+        float(bool(_MEASUREMENT.search(text))),
+    ]
+
+
+def is_sentence(text: str) -> bool:
+    """A sentence of running text: two words or more, a full stop (or ! ?), and a verb,
+    function words or a pronoun subject ("She recovered.", "We report a case of gout.")."""
+    text = rule_text(text)
+    if text.rstrip("\"')\u201d ")[-1:] not in (".", "!", "?"):
+        return False
+    words = [w.lower() for w in _WORD_TOKENS.findall(text)]
+    if len(words) < 2:
+        return False
+    return (
+        bool(_VERB.search(text))
+        or sum(w in function_words() for w in words) / len(words) >= 0.15
+        or words[0] in _PRONOUNS
+    )
+
+
+_PRONOUNS = frozenset("he she they we it i his her their our".split())
+
+
+def _in_table(lines: Sequence[Line], i: int) -> bool:
+    """Line i follows a "Table n" caption with no sentence in between (a table's rows)."""
+    for k in range(i - 1, max(-1, i - 16), -1):
+        text = rule_text(lines[k].text).lstrip("*_ ")
+        if re.match(r"table\s*\d+", text, re.IGNORECASE):
+            return True
+        if lines[k].blank_before or is_sentence(lines[k].text):
+            return False
+    return False
+
+
+def _is_description(text: str) -> bool:
+    """Eight words or more of descriptive text with function words and no UI word: a title.
+
+    "Severe lead poisoning from an imported Ayurvedic supplement presenting as colicky
+    abdominal pain and anaemia" is the report's, not chrome, though it has no verb.
+    """
+    words = [w.lower() for w in _WORD_TOKENS.findall(rule_text(text))]
+    return (
+        len(words) >= 8
+        and not any(w in ui_words() for w in words)
+        and sum(w in function_words() for w in words) / len(words) >= 0.1
+    )
+
+
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
+
+
+def _is_section_heading(lines: Sequence[Line], i: int) -> bool:
+    """A heading by Markdown ("## History"), by numbering ("5. Maintenance") or by place.
+
+    By place: a short line without UI words or a full stop, between the end of a
+    paragraph (or the start of a page) and a sentence or long line ("Recommendations").
+    """
+    line = lines[i]
+    if line.text.startswith("#"):
+        return True
+    text = rule_text(line.text)
+    if len(text) > 80 or text[-1:] in (".", "!", "?") or any(w.lower() in ui_words() for w in _WORD_TOKENS.findall(text)):
+        return False
+    if _NUMBERED_HEADING.match(text):
+        return True
+    prev = lines[i - 1] if i > 0 else None
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    if nxt is None or nxt.rule:
+        return False
+    next_words = [w.lower() for w in _WORD_TOKENS.findall(nxt.text)]
+    opens_text = is_sentence(nxt.text) or len(nxt.text) >= 100 or (len(nxt.text) >= 40 and not any(w in ui_words() for w in next_words))
+    if not opens_text:
+        return False
+    return prev is None or bool(prev.rule) or prev.page != line.page or prev.text.rstrip()[-1:] in (".", "!", "?", ":")
+
+
+def _is_running_text(text: str) -> bool:
+    """A clause of running text, whatever its end: five words or more, a verb, function words."""
+    words = [w.lower() for w in _WORD_TOKENS.findall(rule_text(text))]
+    return (
+        len(words) >= 5
+        and bool(_VERB.search(text))
+        and sum(w in function_words() for w in words) / len(words) >= 0.15
+        and not any(w in ui_words() for w in words)
+    )
+
+
+def _protected(lines: Sequence[Line], i: int) -> bool:
+    """Lines the classifier never removes: headings, captions, sentences and wrapped running text."""
+    line = lines[i]
+    if _MEASUREMENT.search(line.text) or _in_table(lines, i) or _is_description(line.text):
+        return True  # a table row of results ("Haemoglobin 68 g/L 120-150") or a title-like description
+    if _is_section_heading(lines, i) or _is_running_text(line.text) or line.text[:1].islower():
+        return True  # a heading by markup, numbering or place; a clause; text that runs on from a line above
+    if _is_prose(line) or is_sentence(line.text) or _is_heading(line) or is_known_heading(line.text) or _FIGURE.match(rule_text(line.text).lstrip("*_ ")):
+        return True  # a figure or table caption is the report's, however long
+    prev = lines[i - 1] if i > 0 else None
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    # a line of a hard-wrapped paragraph (PDF columns): its neighbour continues it, or it continues one
+    if prev is not None and not prev.rule and (_continues(prev, line) or _open_end(prev, line)):
+        return True
+    if nxt is not None and not nxt.rule and not nxt.blank_before and line.text.rstrip()[-1:] in (",", "-"):
+        return True  # stops mid-sentence: '"DVT", "deep venous thrombosis",'
+    return nxt is not None and not nxt.rule and _continues(line, nxt)
+
+
+def _title_index(lines: Sequence[Line]) -> int | None:
+    """The line that is most likely the report's title: never removed by the classifier.
+
+    The first kept line in the first half of the document with five or more words and
+    no sentence end, that is not a heading ("Spontaneous spinal epidural haematoma after
+    chiropractic manipulation of the neck").
+    """
+    half = len(lines) // 2 + 1
+    for i, line in enumerate(lines[:half]):
+        text = rule_text(line.text)
+        if line.rule or _is_heading(line) or len(text) > 250 or text.rstrip()[-1:] in ".!":
+            continue
+        if len(_WORD_TOKENS.findall(text)) >= 5:
+            return i
+    return None
+
+
+def _open_end(prev: Line, line: Line) -> bool:
+    """`prev` stops mid-phrase (on a comma, hyphen or function word), so `line` continues it."""
+    if line.blank_before or line.page != prev.page:
+        return False
+    tail = prev.text.rstrip()
+    last_word = tail.rsplit(" ", 1)[-1].lower()
+    if tail[-1:] in (",", "-") or last_word in function_words():
+        return True
+    if tail[-1:] in (".", "!", "?"):
+        return False
+    # a sentence runs on into a line that opens with a citation marker or a number ("[3, 4].", "52-year-old man"),
+    # a wrapped line runs on from a long one, a title runs on over two lines
+    return (
+        tail[-1:] not in _TERMINAL and (line.text[:1] in ("[", "(") or line.text[:1].isdigit() or len(tail) >= 40)
+    ) or _is_description(tail + " " + line.text)
+
+
+def _mark_classified(lines: list[Line], classifier: LineClassifier) -> None:
+    """Remove lines the rules left whose P(boilerplate) reaches the classifier's threshold.
+
+    Features see the rule marks only (not earlier classifier decisions), so the result
+    does not depend on the order lines are visited in. The title and the lines
+    `_protected` names are never removed.
+    """
+    title = _title_index(lines)
+    decisions = [
+        i
+        for i, line in enumerate(lines)
+        if not line.rule
+        and i != title
+        and not _protected(lines, i)
+        and classifier.probability(line_features(lines, i)) >= classifier.threshold
+    ]
+    for i in decisions:
+        lines[i].rule = "line_classifier"
 
 
 # ------------------------------------------------------------------------ re-flow
@@ -507,7 +950,12 @@ def _separator(prev: Line, prev_text: str, line: Line, gap_removed: bool, wrap: 
     return "\n"
 
 
-def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText:
+def mark_lines(source: SourceText, context: CorpusContext | None = None, classify: bool = True) -> list[Line]:
+    """Steps 1-2: the source's lines, each with the rule that removes it (or None).
+
+    `classify=False` stops before the line classifier: what its features and its
+    training script see.
+    """
     context = context or CorpusContext()
     text = source.text
     lines = segment(text)
@@ -523,7 +971,17 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
             line.rule = f"foreign_language:{lang}"
         elif context.recurring and normalise_line(line.text) in context.recurring:
             line.rule = "recurring_line"
-    repeated_title = _mark_repeated_title(lines)
+    _mark_foreign_runs(lines)
+    _mark_repeated_title(lines)
+    if classify:
+        _mark_classified(lines, line_classifier())
+    return lines
+
+
+def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText:
+    text = source.text
+    lines = mark_lines(source, context)
+    repeated_title = next((line.text for line in lines if line.rule == "repeated_title"), None)
 
     wrap = _wrap_width([line for line in lines if not line.rule])
     vocabulary = {w.lower() for w in _WORDS.findall(text)}
@@ -554,6 +1012,8 @@ def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText
                 # either way the two halves are one word: no space between them
             else:
                 sep = _separator(prev, prev_text, line, gap_removed, wrap)
+                if sep in (" ", "\n") and _kept_head(text, line)[:1] in tuple(".,;:)"):
+                    sep = ""  # "rupture\n[1]. In": the marker went, the full stop closes the sentence
                 if sep == "\n\n" and out.tail(2).endswith("\n\n"):
                     sep = ""
                 out.emit(sep, prev.end)
@@ -598,6 +1058,16 @@ def _drop_hyphen(left: str, right: str, text: str, vocabulary: set[str]) -> bool
     if joined in words:
         return True
     return not (left.lower() in words and right.lower() in words)
+
+
+def _kept_head(text: str, line: Line) -> str:
+    """The first characters the clean text shows of a line (after a leading citation cut)."""
+    start = line.start
+    for cut_start, cut_end, _ in line.cuts:
+        if cut_start > start:
+            break
+        start = max(start, cut_end)
+    return text[start : min(line.end, start + 8)].lstrip()
 
 
 def _kept_text(text: str, line: Line) -> str:

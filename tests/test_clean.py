@@ -219,3 +219,137 @@ def test_clean_seams_mark_text_joined_across_removed_lines():
     assert "a pulmonary embolism and was treated" in result.text
     seam = result.text.index("embolism")
     assert seam in result.seams
+
+
+# ------------------------------------------------------------------------ line classifier
+
+
+def test_clean_line_features_are_named_and_sensible():
+    from pipeline.clean import FEATURES, line_features, segment
+
+    lines = segment("Share on Facebook\nA 40-year-old man was admitted with fever of 39 °C and a cough.\n")
+    ui, prose = (dict(zip(FEATURES, line_features(lines, i), strict=True)) for i in range(2))
+    assert len(FEATURES) == len(set(FEATURES)) == len(line_features(lines, 0))
+    assert ui["ui_word_share"] > 0 and prose["ui_word_share"] == 0
+    assert prose["ends_sentence"] == 1 and prose["has_verb"] == 1 and prose["measurement"] == 1
+    assert prose["function_word_share"] > ui["function_word_share"]
+    assert ui["relative_position"] == 0 and prose["relative_position"] == 1
+
+
+def test_clean_line_classifier_weights_file_loads_and_is_validated():
+    import json
+
+    import pytest
+
+    from pipeline import resources
+    from pipeline.clean import CLASSIFIER_FILE, FEATURES, line_classifier, parse_classifier
+
+    model = line_classifier()
+    assert model.features == FEATURES and 0.5 <= model.threshold < 1
+    data = json.loads(resources.path("boilerplate", CLASSIFIER_FILE).read_text(encoding="utf-8"))
+    bad_names = dict(data, features=list(reversed(data["features"])))
+    with pytest.raises(ValueError, match="feature names differ"):
+        parse_classifier(bad_names, "w.json")
+    with pytest.raises(ValueError, match="'coef' must be a list"):
+        parse_classifier(dict(data, coef=data["coef"][:-1]), "w.json")
+    with pytest.raises(ValueError, match="not a finite number"):
+        parse_classifier(dict(data, mean=[float("nan")] * len(FEATURES)), "w.json")
+    with pytest.raises(ValueError, match="threshold"):
+        parse_classifier(dict(data, threshold=0.2), "w.json")
+    with pytest.raises(ValueError, match="unknown key"):
+        parse_classifier(dict(data, extra=1), "w.json")
+
+
+def test_clean_line_classifier_removes_ui_fragments_and_logs_them():
+    text = (
+        "Home | Cases | Quizzes | Log in\n"
+        "A 61-year-old man who had undergone splenectomy was brought to hospital with fever, vomiting and confusion.\n"
+        "Regenerate\n"
+        "Copy text\n"
+        "Export as PDF\n"
+        "He was treated with intravenous meropenem and recovered after a stay of four weeks on the ward.\n"
+    )
+    result = clean(_source(text))
+    assert "splenectomy" in result.text and "meropenem" in result.text
+    assert "Regenerate" not in result.text and "Copy text" not in result.text
+    assert "line_classifier" in {r.rule for r in result.removed}
+
+
+def test_clean_line_classifier_never_removes_a_heading_or_a_sentence(monkeypatch):
+    from pipeline import clean as clean_module
+
+    # a classifier that calls everything boilerplate: only the guards keep lines
+    eager = clean_module.line_classifier()
+    monkeypatch.setattr(clean_module, "line_classifier", lambda: clean_module.LineClassifier(
+        eager.features, eager.mean, eager.scale, eager.coef, 50.0, 0.5))
+    text = (
+        "Share\n"
+        "2. Case presentation\n"
+        "A 52-year-old man was prescribed amoxicillin by his dentist.\n"
+        "Figure 1. Electrocardiogram on arrival with ST elevation in the inferior leads\n"
+        "DISCUSSION:\n"
+        "He recovered.\n"
+        "Please rate this page\n"
+    )
+    result = clean_module.clean(_source(text))
+    for kept in ("2. Case presentation", "A 52-year-old man was prescribed amoxicillin by his dentist.", "Figure 1.", "DISCUSSION:"):
+        assert kept in result.text
+    assert "Please rate this page" not in result.text
+
+
+def test_clean_is_sentence_and_known_headings():
+    from pipeline.clean import is_known_heading, is_sentence
+
+    assert is_sentence("The electrocardiogram showed ST-segment elevation in the inferior leads.")
+    assert not is_sentence("Export as PDF") and not is_sentence("Same-week appointments.")
+    assert is_known_heading("3. Discussion") and is_known_heading("## Case Presentation") and is_known_heading("CONCLUSIONS:")
+    assert not is_known_heading("Similar articles")
+
+
+def test_clean_generalised_rules():
+    text = (
+        "Kenta Morishita 1), Yui Hanazawa 1), Shoji Takeuchi 2)\n"
+        "詳細検索\n"
+        "Online ISSN : 2189-0000 / Print ISSN : 0915-0000\n"
+        "Abstract\n"
+        "A 58-year-old man developed sudden epigastric pain and nausea about six hours after eating mackerel.\n"
+        "https://doi.org/10.5555/aacm.2024.0612\n"
+        "2590-0000/(c) 2024 The Authors. Published by Portmere Academic. Open access under a CC BY licence.\n"
+        "─────────────\n"
+        "Please note: this digest was composed by a large language model from the article.\n"
+        "Source: somewhere\n"
+    )
+    result = clean(_source(text))
+    assert result.text == "Abstract\nA 58-year-old man developed sudden epigastric pain and nausea about six hours after eating mackerel.\n"
+    rules = {r.rule for r in result.removed}
+    assert {"bib_author_list", "foreign_language:zh", "bib_masthead", "bib_identifier", "bib_copyright"} <= rules
+    assert "machine_commentary_disclaimer" in rules
+
+
+def test_clean_citation_marker_at_a_line_start_leaves_no_space_before_the_full_stop():
+    text = "the event is attributed to vasospasm of the coronary arteries\n[2]. In the type I variant the arteries are normal.\n"
+    assert "coronary arteries. In the type I" in clean(_source(text)).text
+
+
+def test_clean_line_classifier_keeps_table_rows_titles_and_section_headings(monkeypatch):
+    from pipeline import clean as clean_module
+
+    eager = clean_module.line_classifier()
+    monkeypatch.setattr(clean_module, "line_classifier", lambda: clean_module.LineClassifier(
+        eager.features, eager.mean, eager.scale, eager.coef, 50.0, 0.5))
+    text = (
+        "Artificial Hallucinations in ChatGPT:\n"
+        "Implications in Scientific Writing\n"
+        "Abstract\n"
+        "A 28-year-old woman with heavy menstrual bleeding presented with headache, vomiting and a focal seizure "
+        "and was found to have a thrombosis of the superior sagittal sinus on venography.\n"
+        "Table 1. Laboratory results on admission\n"
+        "Test Result Reference\n"
+        "Haemoglobin 68 g/L 120-150\n"
+        "\n## History\n\n"
+        "5. Maintenance\n"
+        "Patients kept their weight diaries for a year and most of them did so every day.\n"
+    )
+    result = clean_module.clean(_source(text))
+    for kept in ("Implications in Scientific Writing", "Test Result Reference", "Haemoglobin 68 g/L 120-150", "## History", "5. Maintenance"):
+        assert kept in result.text
