@@ -1,0 +1,1 @@
+"""Training of the project NER model (see train.py)."""

@@ -1,0 +1,79 @@
+"""Measure lexicon post-rules on top of a trained model, on the tune set (experiment tool).
+
+Usage::
+
+    python -m pipeline.training.postrules --model build/training/tune-X/output/model-best
+
+Input: a trained model and the corpora; scores, on the fixed tune hold-out of the train
+split only, the model alone and the model combined with lexicon matches the way
+``case_entity_merge`` (pipeline/components/merge.py) combines them: every model entity
+stays; a lexicon match overlapping no model entity is added if its category is allowed.
+Prints one line per allowed-category set. ``--propagate``
+first applies the document-level propagation rules of `pipeline.training.propagate`. No files are written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import pathlib
+import sys
+from collections.abc import Sequence
+
+import spacy
+
+from pipeline import brat, scoring
+from pipeline.training import corpora as conv
+from pipeline.training import features
+from pipeline.training.propagate import propagate
+
+
+def combine(
+    model: Sequence[tuple[int, int, str]], lexical: Sequence[tuple[int, int, str]], allowed: set[str]
+) -> list[tuple[int, int, str]]:
+    """Token spans (start, end, category): model spans plus non-overlapping allowed lexicon spans."""
+    taken: set[int] = set()
+    out = list(model)
+    for s, e, _ in model:
+        taken.update(range(s, e))
+    for s, e, c in sorted(lexical):
+        if c in allowed and not taken.intersection(range(s, e)):
+            out.append((s, e, c))
+            taken.update(range(s, e))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", type=pathlib.Path, required=True)
+    ap.add_argument("--corpora", type=pathlib.Path, default=pathlib.Path("../shared/corpora"))
+    ap.add_argument("--propagate", action="store_true", help="apply pipeline.training.propagate first")
+    args = ap.parse_args(argv)
+    mac = args.corpora / conv.MACCROBAT_DIR
+    _, tune_ids = conv.tune_split(brat.read_split(mac, "train"))
+    nlp = spacy.load(args.model)
+    lex = features._load_lexicon(None)
+    docs = conv.maccrobat_documents(args.corpora, tune_ids)
+    gold = [(m.doc_id, m.start, m.end, m.category) for _, _, g in docs for m in g]
+    per_doc = []
+    for (doc_id, _, _), doc in zip(docs, nlp.pipe([t for _, t, _ in docs]), strict=True):
+        model = [(e.start, e.end, conv.LABEL_TO_CATEGORY[e.label_]) for e in doc.ents]
+        if args.propagate:
+            model = propagate([t.text for t in doc], model)
+        lexical = [(s, e, lex.concepts[c].category) for s, e, c in lex.match([t.text for t in doc])]
+        per_doc.append((doc_id, doc, model, lexical))
+    cats = list(brat.CATEGORIES)
+    for n in range(0, len(cats) + 1):
+        for allowed in itertools.combinations(cats, n):
+            pred = []
+            for doc_id, doc, model, lexical in per_doc:
+                for s, e, c in combine(model, lexical, set(allowed)):
+                    pred.append((doc_id, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), c))
+            sc = scoring.score(gold, pred, brat.CATEGORIES)
+            row = " ".join(f"{c[:4]} {sc.f1('overlap', c):.3f}/{sc.f1('strict', c):.3f}" for c in (*cats, "micro"))
+            print(f"lexicon adds {'+'.join(allowed) or '-':40s} {row}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
