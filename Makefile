@@ -37,6 +37,14 @@ lint: $(STAMP)
 lexicons: $(STAMP)
 	$(PY) scripts/build_lexicons.py
 
+# The NER model: rebuilt from the annotated corpora (not part of CI), and the whole
+# pipeline scored on the MACCROBAT dev split (strict/overlap P/R/F1).
+train: $(STAMP)
+	$(PY) -m pipeline.training.train --corpora $(CORPORA) --out pipeline/resources/model
+
+evaluate: $(STAMP)
+	$(PY) -m pipeline.evaluate --corpora $(CORPORA) --split dev --out build/eval
+
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
+from confection import Config
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,10 +24,35 @@ def config_path() -> Path:
     return resources.path("nlp", "config.cfg")
 
 
-def load_nlp(config: Path | None = None) -> Language:
-    """Build the pipeline from its config file (real loading code, no stubs)."""
-    cfg = spacy.util.load_config(config or config_path())
-    return spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+def model_path() -> Path:
+    """The shipped, trained NER model (a spaCy pipeline folder)."""
+    return resources.path("model")
+
+
+def load_config(config: Path | None = None) -> Config:
+    """The pipeline config with `paths.model` set to the packaged model folder."""
+    return spacy.util.load_config(config or config_path(), overrides={"paths.model": str(model_path())}, interpolate=True)
+
+
+def load_nlp(config: Path | Config | None = None) -> Language:
+    """Build the pipeline from its config (real loading code, no stubs).
+
+    `paths.model` is set to the packaged model folder; components with `source =
+    ${paths.model}` are loaded from it as trained. Pass a `Config` from `load_config`
+    to run a modified pipeline (tests, experiments).
+    """
+    cfg = config if isinstance(config, Config) else load_config(config)
+    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    nlp.meta["case_model"] = model_meta()
+    return nlp
+
+
+def model_meta() -> dict[str, str]:
+    """Name and version of the shipped model, for the manifest."""
+    import json
+
+    meta = json.loads((model_path() / "meta.json").read_text(encoding="utf-8"))
+    return {"name": str(meta.get("name", "")), "version": str(meta.get("version", ""))}
 
 
 def run(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:

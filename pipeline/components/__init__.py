@@ -7,6 +7,7 @@ from pipeline.components import (  # noqa: F401  (registration)
     abbreviations,
     context,
     extensions,
+    lexicon_features,
     lexicon_ner,
     merge,
     sections,

@@ -7,12 +7,10 @@ case and spelling); it never touches `doc.ents`.
 """
 
 
-from pathlib import Path
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline import resources
+from pipeline.components.lexicon_features import shared_lexicon
 from pipeline.lexicon import Lexicon
 
 
@@ -39,5 +37,4 @@ class LexiconNer:
     default_config={"lexicon_dir": None, "spans_key": "lexicon"},
 )
 def make_lexicon_ner(nlp: Language, name: str, lexicon_dir: str | None, spans_key: str) -> LexiconNer:
-    directory = Path(lexicon_dir) if lexicon_dir else resources.path("lexicons")
-    return LexiconNer(Lexicon.load(directory), spans_key)
+    return LexiconNer(shared_lexicon(lexicon_dir), spans_key)
