@@ -335,3 +335,10 @@ def icd10cm_title(code: str) -> str:
     import simple_icd_10_cm as icd
 
     return icd.get_description(code)
+
+
+def warm_up() -> None:
+    """Build the lazily built look-up structures now (before forking worker processes,
+    so every worker inherits them instead of spending ~1.5 s rebuilding them)."""
+    lookup_words()
+    _icd_index()

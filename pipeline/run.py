@@ -356,6 +356,9 @@ def _run_local(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int
     previous = _NLP
     if method == "fork" and nlp is not None:
         _NLP = nlp  # inherited by the forked workers: no second load
+        from pipeline import coding
+
+        coding.warm_up()  # and so are the code look-up indexes
     ctx = multiprocessing.get_context(method)
     try:
         yield from _pool(func, env, batches, jobs, tick, ctx)
@@ -363,8 +366,22 @@ def _run_local(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int
         _NLP = previous
 
 
+# Workers are replaced after this many batches each: spaCy's string store and the
+# allocator's fragmentation grow with every document a process sees, so a long-lived
+# worker's memory grows with corpus size (measured: 552 -> 1,027 MB over 5,000 reports).
+# Forked replacements inherit the loaded pipeline and start in milliseconds.
+BATCHES_PER_WORKER = 25
+
+
 def _pool(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
           ctx: Any) -> Iterator[Any]:
+    group = BATCHES_PER_WORKER * jobs
+    for start in range(0, len(batches), group):
+        yield from _pool_group(func, env, batches[start : start + group], jobs, tick, ctx)
+
+
+def _pool_group(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
+                ctx: Any) -> Iterator[Any]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=ctx) as pool:
