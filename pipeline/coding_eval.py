@@ -2,9 +2,12 @@
 
 Input: the reference table `resources/coding_reference.tsv` (or `--reference FILE`), one
 row per mention: doc_id, text, category, expected_concept_id, expected_preferred_term,
-note, context, start, end, split. `context` is the sentence holding the mention (for a
-short form defined elsewhere, the defining sentence is not added: the coder read the
-whole report, the system reads the context only); `start`/`end` index the mention in it.
+note, context, start, end, split, context_start, context_end. `context` is the sentence
+holding the mention (for a short form defined elsewhere, the defining sentence is not
+added: the coder read the whole report, the system reads the context only); `start`/`end`
+index the mention in it. MACCROBAT rows keep no corpus text in the repository: `context`
+is empty and `context_start`/`context_end` locate the sentence in the document under
+`--corpora` (rows are left out when that folder is absent).
 Output (stdout): accuracy per category and overall for the tune half, the test half and
 all rows: exact concept_id, same code system, and for ICD-10-CM the same 3-character
 category; with `--verbose`, every disagreement. Side effects: none (loads the pipeline).
@@ -86,18 +89,34 @@ def reference_path() -> Path:
     return resources.path("coding_reference.tsv")
 
 
-def read_reference(path: Path | None = None) -> list[Row]:
+DEFAULT_CORPORA = Path("../shared/corpora")
+
+
+def read_reference(path: Path | None = None, corpora: Path | None = DEFAULT_CORPORA) -> list[Row]:
+    """The reference rows. MACCROBAT rows carry no corpus text in the repository: their
+    sentence is read from `corpora`/maccrobat2020/docs at `context_start:context_end`;
+    when that folder is absent (or `corpora` is None) those rows are left out."""
     file = path or reference_path()
     rows = []
-    for number, r in enumerate(resources.read_tsv(file, COLUMNS[:4] + ("context", "start", "end", "split")), start=2):
+    docs: dict[str, str] = {}
+    for number, r in enumerate(resources.read_tsv(file, COLUMNS[:4] + ("start", "end", "split")), start=2):
         start, end = int(r["start"]), int(r["end"])
-        if r["context"][start:end] != r["text"]:
+        context = r["context"]
+        if r["doc_id"].startswith("maccrobat:"):
+            folder = corpora / "maccrobat2020" / "docs" if corpora is not None else None
+            if folder is None or not folder.is_dir():
+                continue
+            doc_id = r["doc_id"].split(":", 1)[1]
+            if doc_id not in docs:
+                docs[doc_id] = (folder / f"{doc_id}.txt").read_text(encoding="utf-8")
+            context = docs[doc_id][int(r["context_start"]) : int(r["context_end"])]
+        if context[start:end] != r["text"]:
             raise ValueError(f"{file}: row {number}: context[{start}:{end}] is not {r['text']!r}")
         if r["category"] not in CATEGORIES or r["split"] not in ("tune", "test"):
             raise ValueError(f"{file}: row {number}: bad category or split")
         rows.append(
             Row(r["doc_id"], r["text"], r["category"], r["expected_concept_id"], r["expected_preferred_term"],
-                r["note"], r["context"], start, end, r["split"])
+                r["note"], context, start, end, r["split"])
         )
     return rows
 
@@ -163,10 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.coding_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--reference", type=Path, default=None, help="reference TSV (default: the packaged table)")
     parser.add_argument("--verbose", action="store_true", help="list every disagreement")
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA,
+                        help="annotated corpora folder holding maccrobat2020/docs (default: ../shared/corpora); "
+                             "MACCROBAT rows are left out without it")
     args = parser.parse_args(argv)
     from pipeline.nlp import load_nlp
 
-    rows = read_reference(args.reference)
+    rows = read_reference(args.reference, args.corpora)
     results = code_rows(load_nlp(), rows)
     print(report(results, args.verbose))
     return 0
