@@ -59,8 +59,9 @@ def run(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[D
     yield from nlp.pipe(texts, batch_size=batch_size)
 
 
-# Resource folders that cannot change what is extracted (the review site's templates).
-_NOT_EXTRACTION = ("review",)
+# Resources that cannot change what is extracted: the review site's templates, the
+# coding evaluation's reference table, the evaluation's imaging-modality list.
+_NOT_EXTRACTION = ("review", "coding_reference.tsv", "imaging_modalities.txt")
 
 
 def fingerprint_files() -> list[Path]:

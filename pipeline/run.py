@@ -302,11 +302,8 @@ def _pipeline_info(nlp: Language) -> dict[str, Any]:
     """The manifest's facts about the pipeline (stored, so a cached rerun needs no spaCy)."""
     from pipeline import nlp as nlp_stage
 
-    model_meta = {}
-    for name in nlp.pipe_names:
-        meta = getattr(nlp.get_pipe(name), "model_meta", None)
-        if meta:
-            model_meta[name] = meta
+    # the shipped NER model's name and version (set by pipeline.nlp.load_nlp)
+    model_meta = dict(nlp.meta.get("case_model", {}))
     return {
         "components": list(nlp.pipe_names),
         "config_sha256": hashlib.sha256(nlp_stage.config_path().read_bytes()).hexdigest(),
