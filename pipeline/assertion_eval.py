@@ -24,7 +24,7 @@ from spacy.tokens import Span
 
 from pipeline import brat
 
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "maccrobat2020"
+DEFAULT_CORPUS = Path("../shared/corpora/maccrobat2020")  # seen from the repository root, like the other commands
 CONTEXT_PIPES = ("sentencizer", "sections", "context")
 
 

@@ -120,7 +120,7 @@ def bare_ner() -> tuple[Any, str, float]:
     model = resources.path("model")
     started = time.perf_counter()
     if (model / "config.cfg").is_file():
-        from pipeline.training import features  # noqa: F401  (registers the model's feature component)
+        import pipeline.components  # noqa: F401  (registers the model's feature component)
 
         nlp = spacy.load(model)
         return nlp, f"NER model ({', '.join(nlp.pipe_names)})", time.perf_counter() - started

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline import __version__
@@ -247,30 +247,29 @@ def _diff(args: argparse.Namespace) -> int:
     return 1 if result.different else 0
 
 
-def _review(args: argparse.Namespace) -> int:
+def _summarise(build: Callable[[], str]) -> int:
+    """Run a command that returns a one-paragraph summary; bad input is one error line, exit 2."""
     from pipeline.diff import OutputError
-    from pipeline.review import build_site
 
     try:
-        summary = build_site(args.output, args.site, args.diff)
+        summary = build()
     except (OutputError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary, file=sys.stderr)
     return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from pipeline.review import build_site
+
+    return _summarise(lambda: build_site(args.output, args.site, args.diff))
 
 
 def _export_brat(args: argparse.Namespace) -> int:
     from pipeline.brat_io import export_brat
-    from pipeline.diff import OutputError
 
-    try:
-        summary = export_brat(args.output, args.to)
-    except (OutputError, OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(summary, file=sys.stderr)
-    return 0
+    return _summarise(lambda: export_brat(args.output, args.to))
 
 
 def _score_brat(args: argparse.Namespace) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -31,16 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import brat, scoring
-
-DEFAULT_MODEL = Path(__file__).resolve().parent / "resources" / "model"
+from pipeline.write import atomic_write_bytes
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def read_mentions_csv(path: Path) -> list[tuple[str, int, int, str]]:
@@ -66,8 +60,8 @@ def gold_for(corpora: Path, ids: Sequence[str]) -> list[tuple[str, int, int, str
 def run_whole_pipeline(
     corpora: Path, ids: Sequence[str], out: Path, nlp_config: Path | None = None
 ) -> tuple[list[tuple[str, int, int, str]], dict[str, Any]]:
+    import pipeline.components  # noqa: F401  (registers the model's feature component)
     from pipeline import run
-    from pipeline.training import features  # noqa: F401  (registers the model's feature component)
 
     nlp = None
     if nlp_config is not None:
@@ -95,7 +89,7 @@ def run_whole_pipeline(
 def run_bare_model(corpora: Path, ids: Sequence[str], model: Path) -> tuple[list[tuple[str, int, int, str]], dict[str, Any]]:
     import spacy
 
-    from pipeline.training import features  # noqa: F401  (registers the model's feature component)
+    import pipeline.components  # noqa: F401  (registers the model's feature component)
     from pipeline.training.train import predict_mentions
 
     t0 = time.perf_counter()
@@ -119,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("build/eval"))
     ap.add_argument("--limit", type=int, default=0, help="first N documents of the split only")
     ap.add_argument("--bare", action="store_true", help="score the statistical model alone")
-    ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--model", type=Path, default=None, help="model folder for --bare (default: the shipped model)")
     ap.add_argument("--nlp-config", type=Path, default=None,
                     help="whole pipeline from this spaCy config instead of the packaged one")
     args = ap.parse_args(argv)
@@ -132,7 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.limit:
         ids = ids[: args.limit]
     if args.bare:
-        pred, info = run_bare_model(args.corpora, ids, args.model)
+        from pipeline.nlp import model_path
+
+        pred, info = run_bare_model(args.corpora, ids, args.model or model_path())
     else:
         pred, info = run_whole_pipeline(args.corpora, ids, args.out, args.nlp_config)
     gold = gold_for(args.corpora, ids)

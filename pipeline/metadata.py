@@ -113,9 +113,8 @@ def function_word_shares(text: str, min_words: int = 6) -> dict[str, float]:
 
 
 def language(text: str) -> str:
-    words = re.findall(r"[a-zà-ÿ]+", text.lower())
-    if len(words) < 20:
+    shares = function_word_shares(text, min_words=20)
+    if not shares:
         return "und"
-    shares = {lang: sum(1 for w in words if w in vocab) / len(words) for lang, vocab in _FUNCTION_WORDS.items()}
     lang, share = max(sorted(shares.items()), key=lambda kv: kv[1])
     return lang if share >= 0.12 else "und"

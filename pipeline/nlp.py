@@ -8,13 +8,11 @@ the nlp/normalise stages. Side effects: reads the config, lexicons and model on 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 from confection import Config
 from spacy.language import Language
-from spacy.tokens import Doc
 
 import pipeline.components  # noqa: F401  (registers the factories)
 from pipeline import resources
@@ -54,9 +52,6 @@ def model_meta() -> dict[str, str]:
     meta = json.loads((model_path() / "meta.json").read_text(encoding="utf-8"))
     return {"name": str(meta.get("name", "")), "version": str(meta.get("version", ""))}
 
-
-def run(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    yield from nlp.pipe(texts, batch_size=batch_size)
 
 
 # Resources that cannot change what is extracted: the review site's templates, the

@@ -1,7 +1,7 @@
 """Quality gate: the shipped NER model must keep its scores on a fixed MACCROBAT dev subset.
 
 Loads `pipeline/resources/model` with `spacy.load` (the lexicon feature component is
-registered by importing `pipeline.training.features`) and scores it with
+registered by importing `pipeline.components`) and scores it with
 `pipeline.scoring` against the gold of `pipeline.brat`. Floors are pinned a little below
 the values measured when the model was trained (see the model's README.md); a drop
 below them fails CI. The subset's ids and the sha256 of their files are pinned too, so a
@@ -61,7 +61,7 @@ def test_quality_gate_data_is_pinned(corpora: Path) -> None:
 def test_quality_gate_model_scores_above_floors(corpora: Path) -> None:
     import spacy
 
-    from pipeline.training import features  # noqa: F401
+    import pipeline.components  # noqa: F401
     from pipeline.training.train import score_model
 
     nlp = spacy.load(MODEL)

@@ -24,7 +24,7 @@ import spacy
 
 from pipeline import brat, scoring
 from pipeline.training import corpora as conv
-from pipeline.training import features
+from pipeline.components import lexicon_features as features
 from pipeline.training.propagate import propagate
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline import brat
 from pipeline.training import corpora as conv
-from pipeline.training import features  # noqa: F401  (the config names its factory)
+from pipeline.components import lexicon_features as features  # noqa: F401  (the config names its factory)
 
 PRETRAIN_OVERRIDES = {
     "pretraining.max_epochs": 3,

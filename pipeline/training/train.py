@@ -39,7 +39,7 @@ from spacy.language import Language
 
 from pipeline import brat, scoring
 from pipeline.training import corpora as conv
-from pipeline.training import features  # noqa: F401  (registers case_lexicon_features)
+from pipeline.components import lexicon_features as features  # noqa: F401  (registers case_lexicon_features)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "ner.cfg"
