@@ -25,3 +25,11 @@ def test_sections_blocks_cover_the_text():
     blocks = find_sections(text, load_rules())
     assert blocks[0][1] == 0 and blocks[-1][2] == len(text)
     assert all(a[2] == b[1] for a, b in zip(blocks, blocks[1:]))
+
+
+def test_sections_back_matter_headers_end_the_discussion():
+    text = (
+        "Title line\n\nDiscussion\nIt is rare.\n\nDeclarations\nThe authors declare no conflicts.\n\n"
+        "Availability of data and materials\nNot applicable.\n"
+    )
+    assert [s for s, _ in _names(text)] == ["title", "discussion", "other", "other"]
