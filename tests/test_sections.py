@@ -1,3 +1,5 @@
+from itertools import pairwise
+
 from pipeline.components.sections import find_sections, load_rules
 
 
@@ -24,7 +26,7 @@ def test_sections_blocks_cover_the_text():
     text = "Title line\n\nAbstract\nSome text.\n"
     blocks = find_sections(text, load_rules())
     assert blocks[0][1] == 0 and blocks[-1][2] == len(text)
-    assert all(a[2] == b[1] for a, b in zip(blocks, blocks[1:]))
+    assert all(a[2] == b[1] for a, b in pairwise(blocks))
 
 
 def test_sections_back_matter_headers_end_the_discussion():
