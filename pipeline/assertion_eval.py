@@ -15,7 +15,7 @@ report `dev`. Reads the corpus; writes only to stdout.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +64,12 @@ def _layers(items: list[Item]) -> list[list[Item]]:
     return layers
 
 
-def assert_items(nlp: Language, text: str, items: list[Item]) -> list[Item]:
-    """Run the pipeline's context logic with the gold spans as entities."""
+def assert_items(nlp: Language, text: str, items: list[Item], on_entity: Callable[[Item, Span], None] | None = None) -> list[Item]:
+    """Run the pipeline's context logic with the gold spans as entities.
+
+    `on_entity(item, ent)` is called for every evaluated entity while its Doc is live
+    (`scripts/assertion_model_cv.py` reads its features there).
+    """
     doc = nlp.make_doc(text)
     for name in CONTEXT_PIPES[:-1]:
         doc = nlp.get_pipe(name)(doc)
@@ -81,6 +85,8 @@ def assert_items(nlp: Language, text: str, items: list[Item]) -> list[Item]:
         doc = context(doc)
         for item, span in spans:
             ent = next(e for e in doc.ents if e.start == span.start and e.end == span.end)
+            if on_entity is not None:
+                on_entity(item, ent)
             out.append(Item(item.doc_id, item.start, item.end, item.label, item.text, item.gold_negated, ent._.assertion, ent._.assertion_trigger or ""))
     return out
 

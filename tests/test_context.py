@@ -50,10 +50,33 @@ def test_context_ruled_out_backward_is_absent(pipe):
         ("Signs of right-sided heart failure were absent.", "heart failure", "absent"),
         ("The CT scan showed not only a hip mass but also a pancreatic tumour.", "pancreatic tumour", "present"),
         ("Repeat radiograph showed near complete resolution of the infiltrates.", "infiltrates", "present"),
+        ("Porphyria and diabetic ketoacidosis also had to be excluded.", "diabetic ketoacidosis", "absent"),
+        ("He had no hematological response to imatinib for his leukaemia.", "leukaemia", "present"),
     ],
 )
 def test_context_assertion_rules(pipe, text, target, expected):
     assert pipe(text, [(target, "DIAGNOSIS")])[target]._.assertion == expected
+
+
+@pytest.mark.parametrize(
+    "text,target,expected",
+    [
+        ("He began refusing food and medication.", "medication", "absent"),
+        ("The patient was deemed a poor candidate for stem-cell transplantation.", "stem-cell transplantation", "absent"),
+        ("He was admitted many times but never required an intestinal resection.", "resection", "absent"),
+        ("The mass was removed in one piece, as fragmentation was not physically possible.", "fragmentation", "absent"),
+        ("He was started on metoprolol after the infusion was stopped.", "metoprolol", "present"),
+    ],
+)
+def test_context_treatment_rules(pipe, text, target, expected):
+    assert pipe(text, [(target, "TREATMENT")])[target]._.assertion == expected
+
+
+def test_context_negation_passes_through_anatomy_in_a_list(pipe):
+    text = "The patient had no heart murmur, third heart sound or jugular venous distension."
+    targets = [("heart murmur", "DIAGNOSIS"), ("third heart sound", "DIAGNOSIS"), ("jugular venous", "ANATOMY"), ("distension", "DIAGNOSIS")]
+    ents = pipe(text, targets)
+    assert [ents[t]._.assertion for t, _ in targets] == ["absent", "absent", "present", "absent"]
 
 
 def test_context_negation_reaches_along_a_list(pipe):
@@ -100,6 +123,13 @@ def test_context_rules_file_is_validated(tmp_path):
     bad = tmp_path / "rules.json"
     bad.write_text('{"context_rules": [{"literal": "x", "category": "NEGATED_EXISTENCE", "scope": 3}]}')
     with pytest.raises(ValueError, match="unknown key"):
+        load_rules(bad)
+
+
+def test_context_clause_end_rule_needs_a_scope(tmp_path):
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"context_rules": [{"literal": ";", "category": "CLAUSE_END", "direction": "PSEUDO", "pattern": [{"ORTH": ";"}]}]}')
+    with pytest.raises(ValueError, match="max_scope"):
         load_rules(bad)
 
 

@@ -23,7 +23,9 @@ trigger passes the negation to the next (previous) entity in the same sentence w
 tokens between them are few (`max_gap`), include a connector ("," "or" "nor") and no
 breaker ("which", "was", "the"), and the trigger's rule allows that entity's label:
 "no esophageal varices, gastric varices, portal hypertensive gastropathy, or other GI lesions";
-"PFO, ASD and anomalous venous connections were ruled out".
+"PFO, ASD and anomalous venous connections were ruled out". An entity that is never absent
+(anatomy, imaging) stays present but passes the negation on: "no heart murmur, third heart
+sound or jugular venous distension" (anatomy "jugular venous" inside the list).
 
 Experiencer, first that applies:
 1. a FAMILY modifier -> family;
@@ -86,6 +88,10 @@ def load_rules(file: Path) -> list[ConTextRule]:
             raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
         if not raw.get("literal") or raw.get("category", "").upper() not in CATEGORIES:
             raise ValueError(f"{where}: needs a literal and a category in {CATEGORIES}")
+        if raw["category"].upper() == "CLAUSE_END" and not raw.get("max_scope"):
+            # medspaCy's tuple_overlaps(a, b) is false when b contains a, so a sentence-wide
+            # pseudo scope would never end another rule's scope (terminated_by would do nothing)
+            raise ValueError(f"{where}: a CLAUSE_END rule needs \"max_scope\": 1")
         args: dict[str, Any] = dict(raw)
         for key in ("allowed_types", "excluded_types", "terminated_by"):
             if key in args:
@@ -157,11 +163,13 @@ def propagate_negation(doc: Doc, coordination: Coordination, never_absent: froze
         modifier, target = carried.get(i), ents[j]
         if modifier is None or modifier.direction.upper() not in (direction, "BIDIRECTIONAL"):
             return
-        if target._.assertion != "present" or target.label_ in never_absent or not modifier.allows(target.label_.upper()):
+        passes_through = target.label_ in never_absent  # "no heart murmur or jugular venous distension"
+        if target._.assertion != "present" or not (passes_through or modifier.allows(target.label_.upper())):
             return
         left, right = (ents[i], target) if direction == "FORWARD" else (target, ents[i])
         if coordination.joins(doc, left, right):
-            target._.assertion, target._.assertion_trigger = "absent", str(modifier.rule.literal)
+            if not passes_through:
+                target._.assertion, target._.assertion_trigger = "absent", str(modifier.rule.literal)
             carried[j] = modifier
 
     for i in range(len(ents) - 1):
