@@ -16,10 +16,13 @@ Steps:
    (and short ones with no Latin letter at all), translated blocks in French, German or
    Spanish; lines that recur across the corpus; a title repeated at the end.
    Then the line classifier (`resources/boilerplate/line_classifier.json`, trained by
-   `scripts/train_line_classifier.py`): a logistic regression over `FEATURES` removes a
-   line the rules left when P(boilerplate) reaches its threshold (rule `line_classifier`).
-   Headings, captions, sentences, wrapped paragraph lines and the title are never
-   removed by it. `mark_lines` returns the lines with their marks (steps 1-2).
+   `scripts/train_line_classifier.py`): `guard` calls each line the rules left hard (never
+   removed: headings, captions, table rows, wrapped paragraph lines, sentences about the
+   patient or that do not speak like site chrome), soft (other sentences: marketing,
+   notices) or free (short fragments); a logistic regression over `FEATURES` removes a
+   free line when P(boilerplate) reaches `threshold`, a soft one at `sentence_threshold`
+   (rule `line_classifier`). The title is never removed. `mark_lines` returns the lines
+   with their marks (steps 1-2).
 3. Inside kept lines, remove citation markers ("[5]", "(12, 13)").
 4. Re-flow: hard-wrapped lines are joined into paragraphs, a line-end hyphen is dropped
    when the joined form is a word — of this text or of an English word list — and kept
@@ -105,14 +108,30 @@ def _word_list(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """English word list (pyspellchecker's frequency dictionary, MIT) for hyphen repair."""
+def _english_frequencies() -> dict[str, int]:
     import gzip
     import json
     from importlib import resources as importlib_resources
 
     data = importlib_resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
-    return frozenset(json.loads(gzip.decompress(data)))
+    return json.loads(gzip.decompress(data))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """English word list (pyspellchecker's frequency dictionary, MIT) for hyphen repair."""
+    return frozenset(_english_frequencies())
+
+
+@lru_cache(maxsize=1)
+def _word_ranks() -> tuple[frozenset[str], frozenset[str]]:
+    """(the 3,000 most frequent English words, the 20,000 most frequent): classifier features.
+
+    Site chrome and marketing are written in everyday words; a case report is full of
+    rare ones ("creatinine", "thrombosis").
+    """
+    ranked = sorted(_english_frequencies().items(), key=lambda kv: (-kv[1], kv[0]))
+    return frozenset(w for w, _ in ranked[:3000]), frozenset(w for w, _ in ranked[:20000])
 
 
 # ------------------------------------------------------------------------ segmentation
@@ -448,6 +467,7 @@ def _is_affiliation(text: str) -> bool:
         and bool(_INSTITUTION.search(text))
         and ("," in text or len(text.split()) <= 8)
         and not _SENTENCE_WORDS.search(text)
+        and not re.search(r"\d+-(year|month|week|day)-old\b", text)  # "a 50-year-old man visited hospital ..."
     )
 
 
@@ -566,6 +586,30 @@ FEATURES = (
     "starts_lower",
     "all_caps",
     "measurement",
+    "imperative_start",
+    "first_plural_share",
+    "patient_cue",
+    "clinical_word_share",
+    "ui_stem_share",
+    "count_widget",
+    "date_or_time",
+    "title_case_short",
+    "exclamation",
+    "near_removed",
+    "neighbour_ui",
+    "soft_guard",
+    "common_word_share",
+    "rare_word_share",
+    "prev_is_text",
+    "next_is_text",
+    "words_in_next",
+    "soft_x_second_person",
+    "soft_x_ui_words",
+    "soft_x_common_words",
+    "soft_x_rare_words",
+    "soft_x_first_plural",
+    "soft_x_imperative",
+    "list_under_chrome",
 )
 
 _VERB = re.compile(
@@ -575,6 +619,7 @@ _VERB = re.compile(
     re.IGNORECASE,
 )
 _SECOND_PERSON = frozenset("you your yours you're you'll we're our us".split())
+_YOU = frozenset("you your yours yourself you're you'll you've".split())
 _URL_EMAIL_PHONE = re.compile(
     r"https?://|www\.|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\(?\b\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b|\b\d{3}-\d{4}\b|\.(com|org|net|gov|edu)\b",
     re.IGNORECASE,
@@ -582,7 +627,7 @@ _URL_EMAIL_PHONE = re.compile(
 _MD_LINK = re.compile(r"!?\[[^\]]*\]\([^)]*\)")
 _SEPARATOR_MARKS = re.compile(r"\s[|·•»›/]\s|\s[|·]|[|·]\s")
 _MEASUREMENT = re.compile(
-    r"\b\d+(\.\d+)?\s?(mg|g|kg|ml|mL|l|L|mmHg|mm|cm|µg|mcg|mmol|µmol|IU|U|%|°C|bpm|g/dL|g/L|mg/dL|/µL|x\s?10)\b|\d+\s?%"
+    r"\b\d+(\.\d+)?\s?(mg|g|kg|ml|mL|l|L|mmHg|mm|cm|µg|mcg|mmol|µmol|nmol|pmol|ng|pg|mEq|mIU|mOsm|kPa|IU|U|%|°C|bpm|g/dL|g/L|mg/dL|/µL|x\s?10)\b|\d+\s?%"
 )
 _WORD_TOKENS = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _NUMBERING = re.compile(r"^((\d+(\.\d+)*|[ivx]+|[a-z])[.)]\s+|\d+\s+)", re.IGNORECASE)
@@ -592,6 +637,59 @@ _NUMBERING = re.compile(r"^((\d+(\.\d+)*|[ivx]+|[a-z])[.)]\s+|\d+\s+)", re.IGNOR
 def ui_words() -> frozenset[str]:
     """Words of site chrome (menus, buttons, sharing, marketing): a classifier feature."""
     return _word_list("ui_words.txt")
+
+
+@lru_cache(maxsize=1)
+def clinical_headings() -> frozenset[str]:
+    """Clinical sub-headings (`clinical_headings.txt`) the classifier never removes."""
+    file = resources.path("boilerplate", "clinical_headings.txt")
+    headings = set()
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line != line.lower() or not re.fullmatch(r"[a-z][a-z -]*[a-z]", line):
+            raise ValueError(f"{file}:{number}: expected a lower-case heading, got {line!r}")
+        headings.add(line)
+    return frozenset(headings)
+
+
+@lru_cache(maxsize=1)
+def ordinary_ui_words() -> frozenset[str]:
+    """UI words that are ordinary English too ("sign", "profile"): not a chrome cue alone."""
+    return _word_list("ordinary_ui_words.txt")
+
+
+@lru_cache(maxsize=1)
+def imperative_words() -> frozenset[str]:
+    """Verbs that open calls to action ("Book", "Discover", "Enter"): a classifier feature."""
+    return _word_list("imperative_words.txt")
+
+
+@lru_cache(maxsize=1)
+def _ui_stems() -> frozenset[str]:
+    """Five-letter stems of the longer UI words: "subscribing", "newsletters", "bookmarked" share them."""
+    return frozenset(w[:5] for w in ui_words() if len(w) >= 6)
+
+
+_FIRST_PLURAL = frozenset("we our us ours we're we'll we've".split())
+_CLINICAL_WORD = re.compile(
+    r"(itis|osis|oses|emia|aemia|ectomy|otomy|ostomy|oscopy|ography|ogram|pathy|plasia|oma|omas|algia|"
+    r"cyte|cytes|ase|ine|ole|mab|nib|cillin|mycin|azole|statin|pril|sartan|olol|ular|ic|al|ous)$"
+)
+_COUNT_WIDGET = re.compile(
+    r"\b\d[\d,.]*\s*k?\s+(views?|replies|repl(y|ied)|comments?|likes?|shares?|followers?|answers?|votes?|readers|members|"
+    r"people|users|reviews?|ratings?|stars?|subscribers|posts?|downloads?|reads)\b",
+    re.IGNORECASE,
+)
+_DATE_TIME = re.compile(
+    r"\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|jun(e)?|jul(y)?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|"
+    r"dec(ember)?)\.? \d{1,2},? (19|20)\d{2}\b|\b\d{1,2} (jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+    r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?,? (19|20)\d{2}\b|\b\d{1,2}:\d{2}\b|\b\d+ (minutes?|hours?|days?|weeks?) ago\b|"
+    r"\b(yesterday|today) at\b",
+    re.IGNORECASE,
+)
+_SMALL_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 
 
 @lru_cache(maxsize=1)
@@ -628,6 +726,7 @@ class LineClassifier:
     coef: tuple[float, ...]
     intercept: float
     threshold: float
+    sentence_threshold: float | None = None  # for lines `guard` calls soft; None: never removed
 
     def probability(self, values: Sequence[float]) -> float:
         z = self.intercept
@@ -637,7 +736,9 @@ class LineClassifier:
 
 
 CLASSIFIER_FILE = "line_classifier.json"
-_CLASSIFIER_KEYS = frozenset(("model", "features", "mean", "scale", "coef", "intercept", "threshold", "trained", "cross_validation"))
+_CLASSIFIER_KEYS = frozenset(
+    ("model", "features", "mean", "scale", "coef", "intercept", "threshold", "sentence_threshold", "trained", "cross_validation")
+)
 
 
 def parse_classifier(data: object, where: str) -> LineClassifier:
@@ -667,7 +768,22 @@ def parse_classifier(data: object, where: str) -> LineClassifier:
         raise ValueError(f"{where}: 'intercept' must be a finite number")
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0.5 <= threshold < 1.0:
         raise ValueError(f"{where}: 'threshold' must be a number in [0.5, 1)")
-    return LineClassifier(FEATURES, vectors["mean"], vectors["scale"], vectors["coef"], float(intercept), float(threshold))
+    sentence_threshold = data["sentence_threshold"]
+    if sentence_threshold is not None and (
+        not isinstance(sentence_threshold, (int, float))
+        or isinstance(sentence_threshold, bool)
+        or not threshold <= sentence_threshold < 1.0
+    ):
+        raise ValueError(f"{where}: 'sentence_threshold' must be null or a number in [threshold, 1)")
+    return LineClassifier(
+        FEATURES,
+        vectors["mean"],
+        vectors["scale"],
+        vectors["coef"],
+        float(intercept),
+        float(threshold),
+        None if sentence_threshold is None else float(sentence_threshold),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -683,8 +799,11 @@ def line_classifier() -> LineClassifier:
     return parse_classifier(data, str(file))
 
 
-def line_features(lines: Sequence[Line], i: int) -> list[float]:
-    """The `FEATURES` of line i, given the rule marks already on `lines` (neighbour status)."""
+def line_features(lines: Sequence[Line], i: int, kind: str | None | bool = False) -> list[float]:
+    """The `FEATURES` of line i, given the rule marks already on `lines` (neighbour status).
+
+    `kind` is `guard(lines, i)` when the caller has it already (False: work it out).
+    """
     line = lines[i]
     text = rule_text(line.text)
     n_chars = len(text)
@@ -702,6 +821,20 @@ def line_features(lines: Sequence[Line], i: int) -> list[float]:
     prev_len = len(prev.text) if prev is not None else 0
     next_len = len(nxt.text) if nxt is not None else 0
     links = sum(len(m.group()) for m in _MD_LINK.finditer(line.text))
+    common, frequent = _word_ranks()
+    soft = float((guard(lines, i) if kind is False else kind) == "soft")
+    share = {
+        "second": sum(w in _SECOND_PERSON for w in lower) / n_words if n_words else 0.0,
+        "ui": sum(w in ui_words() for w in lower) / n_words if n_words else 0.0,
+        "common": sum(w in common for w in lower) / n_words if n_words else 0.0,
+        "rare": sum(w.isalpha() and w not in frequent for w in lower) / n_words if n_words else 0.0,
+        "plural": sum(w in _FIRST_PLURAL for w in lower) / n_words if n_words else 0.0,
+    }
+    imperative = float(bool(lower) and lower[0] in imperative_words())
+    # a heading's words come back in the text under it ("Management Options" / "Management options include:")
+    following = " ".join(line.text.lower() for line in lines[i + 1 : i + 3] if not line.rule)
+    long_words = [w for w in lower if len(w) >= 4]
+    words_in_next = sum(w in following for w in long_words) / len(long_words) if long_words else 0.0
     return [
         math.log1p(n_chars),
         math.log1p(n_words),
@@ -713,8 +846,8 @@ def line_features(lines: Sequence[Line], i: int) -> list[float]:
         digits / n_chars if n_chars else 0.0,
         symbols / n_chars if n_chars else 0.0,
         float(bool(_VERB.search(text))),
-        sum(w in ui_words() for w in lower) / n_words if n_words else 0.0,
-        sum(w in _SECOND_PERSON for w in lower) / n_words if n_words else 0.0,
+        share["ui"],
+        share["second"],
         position,
         float(position <= 0.1),
         float(position >= 0.9),
@@ -730,7 +863,45 @@ def line_features(lines: Sequence[Line], i: int) -> list[float]:
         float(text[:1].islower()),
         float(n_words >= 2 and text.upper() == text),
         float(bool(_MEASUREMENT.search(text))),
+        imperative,
+        share["plural"],
+        float(bool(_PATIENT_CUE.search(text))),
+        sum(len(w) >= 6 and bool(_CLINICAL_WORD.search(w)) for w in lower) / n_words if n_words else 0.0,
+        sum(len(w) >= 5 and w.isalpha() and w not in ui_words() and w[:5] in _ui_stems() for w in lower) / n_words if n_words else 0.0,
+        float(bool(_COUNT_WIDGET.search(text))),
+        float(bool(_DATE_TIME.search(text))),
+        float(
+            1 <= n_words <= 6
+            and last not in (".", "!", "?")
+            and all(w[:1].isupper() or w.lower() in _SMALL_WORDS for w in words)
+        ),
+        float("!" in text),
+        sum(bool(lines[k].rule) for k in (i - 2, i - 1, i + 1, i + 2) if 0 <= k < len(lines)) / 4,
+        float(any(_ui_share(lines[k].text) > 0 for k in (i - 1, i + 1) if 0 <= k < len(lines))),
+        soft,
+        share["common"],
+        share["rare"],
+        float(prev is not None and not prev.rule and _is_text(prev.text)),
+        float(nxt is not None and not nxt.rule and _is_text(nxt.text)),
+        words_in_next,
+        soft * share["second"],
+        soft * share["ui"],
+        soft * share["common"],
+        soft * share["rare"],
+        soft * share["plural"],
+        soft * imperative,
+        float(_is_bullet(line.text) and _under_chrome(lines, i)),
     ]
+
+
+def _is_text(text: str) -> bool:
+    """A line of running text or a list entry: long, or a sentence."""
+    return len(text) >= 80 or is_sentence(text) or text.lstrip().startswith(_BULLET)
+
+
+def _ui_share(text: str) -> float:
+    words = [w.lower() for w in _WORD_TOKENS.findall(text)]
+    return sum(w in ui_words() for w in words) / len(words) if words else 0.0
 
 
 def is_sentence(text: str) -> bool:
@@ -816,37 +987,223 @@ def _is_running_text(text: str) -> bool:
     )
 
 
-def _protected(lines: Sequence[Line], i: int) -> bool:
-    """Lines the classifier never removes: headings, captions, sentences and wrapped running text."""
+_ABSTRACT_LABEL = re.compile(r"^[A-Z][A-Z]+( [A-Z]+){0,3}: \S.{80,}")  # "SEARCH STRATEGY: We searched ..." (structured abstract)
+_OFFER = re.compile(r"\b(save|saving|get|enjoy|up to)\s+\d+\s?%|\b\d+\s?%\s+(off|discount)\b", re.IGNORECASE)  # "save 20%" is no measurement
+_PATIENT_CUE = re.compile(
+    r"\b(he|she|his|her|him|patient|patients|man|woman|boy|girl|infant|child|baby|neonate|newborn|toddler|"
+    r"mother|father|son|daughter|husband|wife|case|cases)\b|\d+-(year|month|week|day)-old\b|\b\d+ (years?|months?) (old|of age)\b",
+    re.IGNORECASE,
+)
+
+
+def guard(lines: Sequence[Line], i: int) -> str | None:
+    """How the classifier may treat line i: "hard" never removed, "soft" only at `sentence_threshold`, None free.
+
+    Hard: table rows and lines with measurements, headings (known, Markdown, numbered,
+    figure/table captions), text that runs on from a line above or into the next one (a
+    hard-wrapped paragraph), and sentences about a patient ("he", "her", "patient",
+    "52-year-old"). Soft: other sentences, clauses, long prose and descriptive lines, and
+    short lines placed like a heading — marketing and notices are written in sentences too,
+    so these go only when the classifier is very sure.
+    """
     line = lines[i]
-    if _MEASUREMENT.search(line.text) or _in_table(lines, i) or _is_description(line.text):
-        return True  # a table row of results ("Haemoglobin 68 g/L 120-150") or a title-like description
-    if _is_section_heading(lines, i) or _is_running_text(line.text) or line.text[:1].islower():
-        return True  # a heading by markup, numbering or place; a clause; text that runs on from a line above
-    if _is_prose(line) or is_sentence(line.text) or _is_heading(line) or is_known_heading(line.text) or _FIGURE.match(rule_text(line.text).lstrip("*_ ")):
-        return True  # a figure or table caption is the report's, however long
+    text = line.text
+    if _about_patient(text) and (_is_prose(line) or is_sentence(text)):
+        return "hard"  # the common case first (a sentence about the patient): what the checks below would say
+    if _MEASUREMENT.search(_OFFER.sub("", text)) or _in_table(lines, i) or text[:1].islower() or not _WORD_TOKENS.search(text):
+        return "hard"  # a table row of results ("Haemoglobin 68 g/L 120-150"); text running on from a line above; no word at all
+    if _is_heading(line) or is_known_heading(text) or _FIGURE.match(rule_text(text).lstrip("*_ ")):
+        return "hard"  # a figure or table caption is the report's, however long
+    if text.startswith("#") or _NUMBERED_HEADING.match(rule_text(text)) or heading_key(text) in clinical_headings():
+        return "hard"  # a heading by markup or numbering, or a clinical sub-heading ("Investigations")
     prev = lines[i - 1] if i > 0 else None
     nxt = lines[i + 1] if i + 1 < len(lines) else None
     # a line of a hard-wrapped paragraph (PDF columns): its neighbour continues it, or it continues one
     if prev is not None and not prev.rule and (_continues(prev, line) or _open_end(prev, line)):
+        return "hard"
+    if nxt is not None and not nxt.rule and not nxt.blank_before and text.rstrip()[-1:] in (",", "-"):
+        return "hard"  # stops mid-sentence: '"DVT", "deep venous thrombosis",'
+    if nxt is not None and not nxt.rule and (_continues(line, nxt) or _open_end(line, nxt)):
+        return "hard"  # runs on into the next line ("A" / "35-year-old male.")
+    if text.endswith(":") and nxt is not None and not nxt.rule and (_is_bullet(nxt.text) or len(nxt.text) >= 80):
+        return "hard"  # a lead-in to a list or paragraph ("Management options include:")
+    if _clinical_item(text) and not _under_chrome(lines, i):
+        return "hard"  # a short clinical item ("• Fludrocortisone maintenance", "Rest and analgesia")
+    if _in_text_list(lines, i):
+        return "hard"  # an entry of a list whose entries are text ("• Observation for mild cases")
+    if ":" in text[:40] and (is_known_heading(text.split(":", 1)[0]) or _ABSTRACT_LABEL.match(text)):
+        return "hard"  # a paragraph of a structured abstract ("Conclusions: Unexplained colic ...")
+    if re.search(r"\d\s?[x×]$", text):
+        return "hard"  # "a white cell count of 23.8 x" / "10^9/L": a measurement wrapped at the line end
+    if _heads_text(lines, i):
+        return "hard"  # a heading over a paragraph, or whose words the text under it takes up
+    soft = (
+        (text.rstrip("\"')\u201d ")[-1:] == "." and len(_WORD_TOKENS.findall(text)) >= 1)  # a full stop: written as a sentence
+        or _is_description(text)
+        or _is_running_text(text)
+        or _is_prose(line)
+        or is_sentence(text)
+        or _is_section_heading(lines, i)
+    )
+    if soft and (_about_patient(text) or _technical(text) or not _chrome_cue(text)):
+        # the case itself: "She was discharged on day six."; "CT showed an intravertebral vacuum sign.";
+        # and any sentence that neither addresses the reader nor names the site or a UI action
+        return "hard"
+    return "soft" if soft else None
+
+
+def _about_patient(text: str) -> bool:
+    """A patient word ("she", "patient", "case", "52-year-old") in a line that does not speak
+    to the reader ("you", or an imperative with a UI word): "Take the quiz for this case" is a
+    widget; "We report a case of gout." and "He had eaten cookies with peanuts." are not."""
+    if not _PATIENT_CUE.search(text):
+        return False
+    words = [w.lower() for w in _WORD_TOKENS.findall(text)]
+    if any(w in _YOU for w in words):
+        return False
+    return not (words[0] in imperative_words() and any(w in ui_words() for w in words))
+
+
+# the voice of a case report: "we report", "we decided", "a CT was performed at our institution"
+_REPORT_VOICE = re.compile(
+    r"\b(we|the authors?) (also |further |therefore |thus |here |now |then |subsequently )?(report|present|describe|discuss|review|"
+    r"consider|believe|postulate|propose|suggest|conclude|speculate|hypothesi[sz]e|suspect|provide|show|demonstrate|find|observe|"
+    r"examine|investigate|study|analy[sz]e|note|emphasi[sz]e|[a-z]+ed)\b|\b(was|were)\b|"
+    r"\bour (own )?(study|studies|report|observations?|findings?|results?|data|understanding|knowledge|experience|institution|"
+    r"department|patients?|case|cases|series|cohort|analysis|review|laboratory|hypothesis|model|method|methods|sample)\b",
+    re.IGNORECASE,
+)
+
+
+def _chrome_cue(text: str) -> bool:
+    """What marketing, notices and widgets written as sentences have and report text lacks:
+    "you"/"your", "we"/"our" (not in a report's voice: "we report", "we decided", "was
+    performed at our institution"), a UI word (not one of `ordinary_ui_words.txt`), an
+    imperative opening ("Discover ...", "Book ..."), a web address, e-mail or phone number,
+    an exclamation, a question to the reader, a counter ("1,204 people") or a copyright sign."""
+    tokens = _WORD_TOKENS.findall(rule_text(text))
+    words = [w.lower() for w in tokens]
+    if not words:
+        return False
+    plain = [w.lower() for w in tokens if w in (w.lower(), w.capitalize())]  # not "ChAT", not "SEARCH STRATEGY"
+    if any(w in _YOU for w in words) or any(w in ui_words() and w not in ordinary_ui_words() for w in plain):
         return True
-    if nxt is not None and not nxt.rule and not nxt.blank_before and line.text.rstrip()[-1:] in (",", "-"):
-        return True  # stops mid-sentence: '"DVT", "deep venous thrombosis",'
-    return nxt is not None and not nxt.rule and _continues(line, nxt)
+    if any(w in _FIRST_PLURAL for w in words) and not _REPORT_VOICE.search(text):
+        return True
+    return (
+        (words[0] in imperative_words() and tokens[0] in (words[0], words[0].capitalize()))
+        or bool(_URL_EMAIL_PHONE.search(text) or _COUNT_WIDGET.search(text))
+        or "!" in text
+        or "©" in text
+        or text.rstrip().endswith("?")
+    )
+
+
+def _is_bullet(text: str) -> bool:
+    return text.lstrip().startswith(_BULLET) and not text.startswith("--")
+
+
+def _in_text_list(lines: Sequence[Line], i: int) -> bool:
+    """Line i is a bullet of a list (up to 8 lines on each side, no rule or blank line between) that holds
+    a long entry (80+ characters) and no links or UI words: a list of the report's, not a menu."""
+    if not _is_bullet(lines[i].text):
+        return False
+    run = [i]
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(lines) and abs(k - i) <= 8 and not lines[k].rule and _is_bullet(lines[k].text):
+            if lines[max(k, k - step)].blank_before:
+                break  # a blank line ends the list
+            run.append(k)
+            k += step
+    texts = [lines[k].text for k in run]
+    if any(_MD_LINK.search(t) or _ui_share(t) > 0 for t in texts):
+        return False
+    return len(run) >= 2 and any(len(t) >= 80 for t in texts)
+
+
+def _under_chrome(lines: Sequence[Line], i: int) -> bool:
+    """The list line i belongs to hangs under a line a rule removed ("Which best describes you?")."""
+    k = i - 1
+    while k >= 0 and not lines[k].rule and _is_bullet(lines[k].text) and _is_bullet(lines[i].text):
+        k -= 1
+    return k >= 0 and bool(lines[k].rule)
+
+
+def _clinical_item(text: str) -> bool:
+    """A short line (six words or fewer) naming something clinical: a rare word (outside the
+    20,000 most frequent English words) in lower case, or anywhere in a bullet item, and no
+    UI or second-person word. Menus and buttons are made of everyday words and site names."""
+    body = rule_text(text).lstrip("•·▪◦*–- ")
+    words = _WORD_TOKENS.findall(body)
+    if not words or len(words) > 6 or any(w.lower() in ui_words() or w.lower() in _YOU for w in words):
+        return False
+    if _MD_LINK.search(text) or _URL_EMAIL_PHONE.search(text):
+        return False  # a link or an image ("![Coronal reformat](/cases/318/fig2.jpg)")
+    _, frequent = _word_ranks()
+    bullet = _is_bullet(text)
+    return any(
+        w.isalpha() and len(w) >= 6 and w.lower() not in frequent and (w[:1].islower() or (bullet and k == 0))
+        for k, w in enumerate(words)
+    )
+
+
+def _technical(text: str) -> bool:
+    """Technical prose not addressed to the reader: two or more rare lower-case words
+    (outside the 20,000 most frequent English words: "sarcoidosis", "palpable"), no
+    second-person word and no UI word. Marketing and notices are written in everyday words
+    to "you"."""
+    _, frequent = _word_ranks()
+    words = _WORD_TOKENS.findall(text)
+    if any(w.lower() in _YOU or (w in (w.lower(), w.capitalize()) and w.lower() in ui_words()) for w in words):
+        return False
+    return sum(w[:1].islower() and w.isalpha() and len(w) >= 6 and w not in frequent for w in words) >= 2
+
+
+def _heads_text(lines: Sequence[Line], i: int, depth: int = 0) -> bool:
+    """Line i is a heading that opens a section: short, no full stop, no UI words, and either
+    placed like one (`_is_section_heading`) over a long paragraph, or its words come back in
+    the next lines ("Management Options" over "Management options include:"). Site chrome
+    headings sit over short blurbs and buttons and are not taken up by them.
+    """
+    text = rule_text(lines[i].text)
+    words = _WORD_TOKENS.findall(text)
+    if not words or len(text) > 60 or text[-1:] in (".", "!", "?") or any(w.lower() in ui_words() for w in words):
+        return False
+    following = [line for line in lines[i + 1 : i + 3] if not line.rule]
+    if not following:
+        return False
+    if len(following[0].text) >= 200 and _is_section_heading(lines, i):
+        return True
+    long_words = [w.lower() for w in words if len(w) >= 4]
+    under = " ".join(line.text.lower() for line in following)
+    if len(words) >= 2 and bool(long_words) and sum(w in under for w in long_words) / len(long_words) >= 0.5:
+        return True
+    # a kicker over a heading that opens text ("From the Research" / "Intraosseous Hemangioma and Back Pain")
+    j = next(k for k in range(i + 1, len(lines)) if not lines[k].rule)
+    kicker = depth == 0 and len(words) >= 2 and not text.endswith(":") and not _is_bullet(lines[i].text)
+    return kicker and lines[i].blank_before and lines[j].blank_before and _heads_text(lines, j, depth + 1)
+
+
+def _protected(lines: Sequence[Line], i: int) -> bool:
+    """Lines the classifier never removes at its ordinary threshold (hard or soft `guard`)."""
+    return guard(lines, i) is not None
 
 
 def _title_index(lines: Sequence[Line]) -> int | None:
     """The line that is most likely the report's title: never removed by the classifier.
 
     The first kept line in the first half of the document with five or more words and
-    no sentence end, that is not a heading ("Spontaneous spinal epidural haematoma after
-    chiropractic manipulation of the neck").
+    no sentence end, that is not a heading or a menu of links ("Spontaneous spinal
+    epidural haematoma after chiropractic manipulation of the neck").
     """
     half = len(lines) // 2 + 1
     for i, line in enumerate(lines[:half]):
         text = rule_text(line.text)
         if line.rule or _is_heading(line) or len(text) > 250 or text.rstrip()[-1:] in ".!":
             continue
+        if _MD_LINK.search(text) or _URL_EMAIL_PHONE.search(text) or _SEPARATOR_MARKS.search(text):
+            continue  # a menu of links ("[Cases](/cases) · [Quizzes](/quiz)") is no title
         if len(_WORD_TOKENS.findall(text)) >= 5:
             return i
     return None
@@ -872,19 +1229,22 @@ def _open_end(prev: Line, line: Line) -> bool:
 def _mark_classified(lines: list[Line], classifier: LineClassifier) -> None:
     """Remove lines the rules left whose P(boilerplate) reaches the classifier's threshold.
 
-    Features see the rule marks only (not earlier classifier decisions), so the result
-    does not depend on the order lines are visited in. The title and the lines
-    `_protected` names are never removed.
+    Lines `guard` calls soft (sentences, clauses, heading-like lines without a patient)
+    need the higher `sentence_threshold`; hard-guarded lines and the title are never
+    removed. Features see the rule marks only (not earlier classifier decisions), so the
+    result does not depend on the order lines are visited in.
     """
     title = _title_index(lines)
-    decisions = [
-        i
-        for i, line in enumerate(lines)
-        if not line.rule
-        and i != title
-        and not _protected(lines, i)
-        and classifier.probability(line_features(lines, i)) >= classifier.threshold
-    ]
+    decisions = []
+    for i, line in enumerate(lines):
+        if line.rule or i == title:
+            continue
+        kind = guard(lines, i)
+        if kind == "hard":
+            continue
+        threshold = classifier.threshold if kind is None else classifier.sentence_threshold
+        if threshold is not None and classifier.probability(line_features(lines, i, kind)) >= threshold:
+            decisions.append(i)
     for i in decisions:
         lines[i].rule = "line_classifier"
 
@@ -948,6 +1308,13 @@ def _separator(prev: Line, prev_text: str, line: Line, gap_removed: bool, wrap: 
     if long_line and not _is_heading(prev) and not _is_heading(line):
         return " "
     return "\n"
+
+
+def load_resources() -> None:
+    """Load every rule file, word list and the classifier now (each is cached), not on first use."""
+    line_rules(), hyphen_prefixes(), closed_prefixes(), english_words(), _word_ranks()
+    ui_words(), ordinary_ui_words(), imperative_words(), function_words(), clinical_headings(), section_headers()
+    line_classifier()
 
 
 def mark_lines(source: SourceText, context: CorpusContext | None = None, classify: bool = True) -> list[Line]:

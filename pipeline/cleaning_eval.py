@@ -273,7 +273,7 @@ def evaluate(fixtures: Sequence[Fixture], settings: Settings | None = None) -> l
             )
     context = clean.CorpusContext(recurring=clean.recurring_lines(s.text for s in sources.values() if s is not None))
     # load the rule files and word list before timing: the first clean would pay for them
-    clean.line_rules(), clean.hyphen_prefixes(), clean.english_words()
+    clean.load_resources()
     results = []
     for fixture in fixtures:
         source = sources[fixture.name]

@@ -7,9 +7,10 @@ whose message names the problem and what to do about it.
 
 Formats: .txt and .md are decoded (UTF-8 with or without BOM, UTF-16/32 with a BOM,
 UTF-16 without one, then a detected legacy 8-bit encoding); .html/.htm go through
-trafilatura (main text + its metadata); .pdf through pdfplumber, page by page, pages
-separated by a form feed. PDF and HTML extraction run in a child process with a
-wall-clock and memory limit, so a hostile file cannot hang or exhaust the run.
+trafilatura (main text + its metadata) after chrome blocks are pruned from the DOM;
+.pdf through pdfplumber, page by page, pages separated by a form feed. PDF and HTML
+extraction run in a child process with a wall-clock and memory limit, so a hostile file
+cannot hang or exhaust the run.
 Newlines are normalised to "\\n". Side effects: reads files; forks for PDF/HTML.
 """
 
@@ -432,10 +433,29 @@ def _find_gutter(lines: list[list[dict[str, Any]]], width: float) -> float | Non
 
 
 def _extract_html(html: str) -> tuple[str, dict[str, str]]:
-    import trafilatura
+    """Main text of an HTML page: chrome blocks pruned from the DOM, trafilatura, recall fix.
 
+    1. `_prune_chrome` drops elements that are site chrome by their place in the DOM
+       (nav, aside, footer, form controls, ARIA roles), by their class/id names
+       (`resources/boilerplate/html_chrome_names.txt`: "cookie-banner", "share-bar",
+       "newsletter") or by their link density, before trafilatura flattens the page.
+    2. trafilatura extracts the main text and metadata.
+    3. `_restore_dropped_prose` puts back paragraphs trafilatura dropped that sit in the
+       same kind of container as paragraphs it kept (the later posts of a forum thread).
+    """
+    import copy
+
+    import trafilatura
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        tree = None
+    if tree is not None:
+        _prune_chrome(tree)
     doc = trafilatura.bare_extraction(
-        html,
+        copy.deepcopy(tree) if tree is not None else html,  # trafilatura may change the tree it is given
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -452,4 +472,150 @@ def _extract_html(html: str) -> tuple[str, dict[str, str]]:
         for key in ("title", "author", "date", "sitename", "hostname", "url", "description")
         if doc.get(key)
     }
-    return str(doc["text"]), metadata
+    text = str(doc["text"])
+    if tree is not None:
+        text = _restore_dropped_prose(tree, text)
+    return text, metadata
+
+
+# Elements that are chrome by their tag or ARIA role, whatever their class.
+_CHROME_TAGS = frozenset("nav aside footer header form button input select textarea label dialog noscript iframe svg template".split())
+_CHROME_ROLES = frozenset(
+    "navigation banner complementary contentinfo search dialog alertdialog toolbar menu menubar alert status".split()
+)
+_NAME_TOKENS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_DROP_SHARE = 0.25  # never drop an element holding this share of the page's text (a wrapper)
+
+
+def _chrome_names() -> frozenset[str]:
+    from pipeline import resources
+
+    file = resources.path("boilerplate", "html_chrome_names.txt")
+    words = set()
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not line.isalpha() or line != line.lower():
+            raise ValueError(f"{file}:{number}: expected one lower-case word, got {line!r}")
+        words.add(line)
+    return frozenset(words)
+
+
+def _names_chrome(value: str, names: frozenset[str]) -> bool:
+    """A class/id value names chrome: a token is a listed word, or starts/ends with a long one."""
+    for token in (t.lower() for t in _NAME_TOKENS.findall(value)):
+        if token in names:
+            return True
+        if any(len(w) >= 5 and len(token) > len(w) and (token.startswith(w) or token.endswith(w)) for w in names):
+            return True
+    return False
+
+
+def _text_len(element: Any) -> int:
+    return len(" ".join("".join(element.itertext()).split()))
+
+
+def _protects_content(element: Any, total: int) -> bool:
+    """An element that must not be pruned: the page title, or a large share of the page's text."""
+    if element.tag in ("html", "body", "main", "article") or element.find(".//h1") is not None:
+        return True
+    if total and _text_len(element) >= _DROP_SHARE * total:
+        return True
+    from pipeline import clean
+
+    heading = next((h for h in element.iter("h2", "h3", "h4", "strong", "b") if "".join(h.itertext()).strip()), None)
+    return heading is not None and clean.is_known_heading(" ".join("".join(heading.itertext()).split()))
+
+
+def _prune_chrome(tree: Any) -> None:
+    """Drop chrome elements from an lxml HTML tree in place (see `_extract_html`)."""
+    names = _chrome_names()
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    for element in list(root.iter("script", "style")):
+        if "json" not in (element.get("type") or "") and element.getparent() is not None:
+            element.drop_tree()  # code, not text: it would count in text lengths and link densities
+    total = _text_len(root)
+    doomed = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element is root:
+            continue
+        tag = element.tag.lower()
+        role = (element.get("role") or "").lower()
+        named = _names_chrome(" ".join((element.get("class") or "", element.get("id") or "")), names)
+        by_tag = tag in _CHROME_TAGS or role in _CHROME_ROLES or element.get("aria-hidden") == "true"
+        if (by_tag or named or _link_heavy(element)) and not _protects_content(element, total):
+            doomed.append(element)
+    # a small block holding a form control is a widget (newsletter sign-up, chat box, search box)
+    for control in root.iter("input", "button", "select", "textarea"):
+        block = next((a for a in control.iterancestors() if a.tag in ("div", "section", "form", "li", "p")), None)
+        if block is not None and block is not root and _text_len(block) <= 400 and not _protects_content(block, total):
+            doomed.append(block)
+    for element in doomed:
+        if element.getparent() is not None and not any(a in doomed for a in element.iterancestors()):
+            element.drop_tree()
+
+
+def _link_heavy(element: Any) -> bool:
+    """A block whose text is mostly link text (a menu, a list of related links, a footer row)."""
+    if element.tag not in ("div", "ul", "ol", "p", "section", "span", "td"):
+        return False
+    text = " ".join("".join(element.itertext()).split())
+    if not text or len(text) > 600:
+        return False
+    links = [a for a in element.iter("a")]
+    if len(links) < 2:
+        return False
+    linked = sum(len(" ".join("".join(a.itertext()).split())) for a in links)
+    return linked / len(text) >= 0.6
+
+
+def _restore_dropped_prose(tree: Any, text: str) -> str:
+    """Put back prose paragraphs trafilatura dropped from the same kind of container it kept.
+
+    A paragraph (p, blockquote, li) of running text (60+ characters, 8+ words, a sentence end)
+    that the extracted text lacks is inserted after the last extracted paragraph before it
+    when its parent has the same tag and class as the parent of an extracted paragraph:
+    forum replies and later posts, a second column of the same article body. Comment
+    sections (a class/id naming comments) are not restored.
+    """
+
+    def fold(s: str) -> str:
+        return " ".join(s.split())
+
+    def signature(element: Any) -> tuple[str, str]:
+        parent = element.getparent()
+        return (parent.tag, parent.get("class") or "") if parent is not None else ("", "")
+
+    folded = fold(text)
+    blocks = []
+    for element in tree.iter("p", "blockquote", "li"):
+        body = fold("".join(element.itertext()))
+        if len(body) < 40:
+            continue
+        blocks.append((element, body, body[:60] in folded and body[-30:] in folded))
+    kept_signatures = {signature(e) for e, _, kept in blocks if kept}
+    lines = text.split("\n")
+    inserted: list[tuple[int, str]] = []  # (line index to insert after, text)
+    anchor = -1
+    for element, body, kept in blocks:
+        if kept:
+            anchor = next((i for i, line in enumerate(lines) if body[-30:] in fold(line)), anchor)
+            continue
+        if len(body) < 60 or len(body.split()) < 8 or body[-1:] not in ".?!" or signature(element) not in kept_signatures:
+            continue
+        if any(re.search("comment", (a.get("class") or "") + " " + (a.get("id") or ""), re.IGNORECASE) for a in element.iterancestors()):
+            continue
+        inserted.append((anchor, body))
+    if not inserted:
+        return text
+    out: list[str] = []
+    pending = {}
+    for anchor, body in inserted:
+        pending.setdefault(anchor, []).append(body)
+    out.extend(pending.get(-1, []))
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(pending.get(i, []))
+    return "\n".join(out)

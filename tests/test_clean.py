@@ -353,3 +353,125 @@ def test_clean_line_classifier_keeps_table_rows_titles_and_section_headings(monk
     result = clean_module.clean(_source(text))
     for kept in ("Implications in Scientific Writing", "Test Result Reference", "Haemoglobin 68 g/L 120-150", "## History", "5. Maintenance"):
         assert kept in result.text
+
+
+# ------------------------------------------------------------------------ generalisation (issue #4)
+
+
+def test_clean_guard_tells_case_text_from_chrome_sentences():
+    from pipeline.clean import guard, segment
+
+    text = (
+        "Book your consultation today and take the first step towards better health.\n"
+        "She was discharged on day six with oral antibiotics.\n"
+        "We report a case of gout of the knee.\n"
+        "Haemoglobin 68 g/L 120-150\n"
+        "Locations\n"
+    )
+    lines = segment(text)
+    assert [guard(lines, i) for i in range(len(lines))] == ["soft", "hard", "hard", "hard", None]
+
+
+def test_clean_line_classifier_removes_marketing_sentences_and_keeps_the_case():
+    text = (
+        "A 58-year-old man developed sudden epigastric pain six hours after eating raw mackerel.\n"
+        "Worried about your stomach? Our friendly specialists can see you this week.\n"
+        "Gastroscopy showed a live larva embedded in the gastric mucosa, which was removed with forceps.\n"
+        "Never miss a story: subscribe to our weekly health newsletter today!\n"
+        "Anisakiasis should be considered in anyone with acute abdominal pain after eating raw fish.\n"
+    )
+    result = clean(_source(text))
+    assert "Worried about your stomach?" not in result.text and "weekly health newsletter" not in result.text
+    for kept in ("A 58-year-old man developed", "Gastroscopy showed a live larva", "Anisakiasis should be considered"):
+        assert kept in result.text
+    assert "line_classifier" in {r.rule for r in result.removed}
+
+
+def test_clean_chrome_rules_in_new_wordings():
+    text = (
+        "Home / Health A-Z / Digestive health\n"
+        "This website stores cookies on your device to personalise content and analyse traffic.\n"
+        "Accept all\n"
+        "He had eaten homemade cookies containing peanuts an hour before the reaction.\n"
+        "12 replies · 3,401 views\n"
+        "Follow us on Instagram, TikTok and YouTube for daily tips.\n"
+        "If you think you may have a medical emergency, call 999 immediately.\n"
+        "Tags: allergy, anaphylaxis\n"
+        "Read next\n"
+        "Five myths about cholesterol, busted\n"
+        "Why do my knees click on the stairs?\n"
+    )
+    result = clean(_source(text))
+    assert result.text == "He had eaten homemade cookies containing peanuts an hour before the reaction.\n"
+    rules = {r.rule for r in result.removed}
+    assert {"site_breadcrumb", "site_cookie", "site_metrics", "site_related_widget", "site_social", "site_emergency", "site_tags"} <= rules
+
+
+def test_clean_line_classifier_sentence_threshold_is_validated():
+    import json
+
+    import pytest
+
+    from pipeline import resources
+    from pipeline.clean import CLASSIFIER_FILE, line_classifier, parse_classifier
+
+    model = line_classifier()
+    assert model.sentence_threshold is not None and model.threshold <= model.sentence_threshold < 1
+    data = json.loads(resources.path("boilerplate", CLASSIFIER_FILE).read_text(encoding="utf-8"))
+    assert parse_classifier(dict(data, sentence_threshold=None), "w.json").sentence_threshold is None
+    with pytest.raises(ValueError, match="sentence_threshold"):
+        parse_classifier(dict(data, sentence_threshold=data["threshold"] - 0.1), "w.json")
+
+
+def test_clean_html_chrome_blocks_are_pruned_and_forum_replies_restored():
+    from pipeline import ingest
+
+    page = (
+        "<html><head><title>Thiamine deficiency after bariatric surgery</title></head><body>"
+        "<div class='cookieBanner'><p>We and our partners store data to measure audiences.</p></div>"
+        "<div class='x1'><a href='/a'>Find a doctor</a> <a href='/b'>Pay a bill</a> <a href='/c'>Careers</a></div>"
+        "<div id='thread'><h1>Thiamine deficiency after bariatric surgery</h1>"
+        "<div class='post'><div class='post-body'><p>A 32-year-old woman was admitted with confusion, nystagmus and ataxia "
+        "eight weeks after a sleeve gastrectomy, having vomited several times a day since the operation.</p></div></div>"
+        "<div class='sponsor-box'><p>Earn 12 CPD points with our online neurology course today.</p></div>"
+        "<div class='post'><div class='post-body'><p>Classic Wernicke encephalopathy: give parenteral thiamine before "
+        "any glucose, and check magnesium, because the enzyme needs it as a cofactor.</p></div></div>"
+        "<div class='q9'><p>Get the weekly digest in your inbox.</p><input type='email'><button>Sign me up</button></div>"
+        "</div><aside><h3>Similar discussions</h3><a href='/d/1'>Refeeding syndrome</a></aside></body></html>"
+    )
+    text, _ = ingest._extract_html(page)
+    assert "A 32-year-old woman was admitted" in text and "Classic Wernicke encephalopathy" in text
+    for gone in ("partners store data", "Find a doctor", "CPD points", "weekly digest", "Similar discussions"):
+        assert gone not in text
+
+
+def test_clean_line_classifier_keeps_short_clinical_headings_and_list_items():
+    text = (
+        "A 44-year-old woman presented with a swollen, painful left calf after a long flight.\n\n"
+        "Differential diagnosis\n\n"
+        "- Deep vein thrombosis\n- Ruptured Baker's cyst\n- Cellulitis\n\n"
+        "Investigations\n\n"
+        "Compression ultrasound showed a ruptured popliteal cyst and no thrombosis, and she recovered with rest.\n\n"
+        "Treatment\n\nRest and analgesia\n"
+    )
+    result = clean(_source(text))
+    for kept in ("Differential diagnosis", "- Deep vein thrombosis", "- Ruptured Baker's cyst", "- Cellulitis",
+                 "Investigations", "Treatment", "Rest and analgesia"):
+        assert kept in result.text
+
+
+def test_clean_research_voice_is_not_marketing():
+    """"We"/"our" in a report's or a study's voice, and abbreviations that spell a UI word
+    ("ChAT"), do not make a sentence site chrome, even one per line between widgets."""
+    text = (
+        "Subscribe to our newsletter\n"
+        "We postulate that both dyskinesia and grip force excess share common mechanisms.\n"
+        "Our report provides direct evidence for this role.\n"
+        "The choline acetyltransferase (ChAT) activator enhances cholinergic transmission.\n"
+        "Future studies are needed to assess the potential of our finding.\n"
+        "Share this article\n"
+    )
+    result = clean(_source(text))
+    for kept in ("We postulate", "Our report provides", "(ChAT) activator", "Future studies are needed"):
+        assert kept in result.text
+    assert "Subscribe to our newsletter" not in result.text and "Share this article" not in result.text
