@@ -19,8 +19,11 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+import unicodedata
 
 from spacy.tokens import Span
+
+from pipeline import icd_data
 
 _LEFT = re.compile(r"\b(left|lt\.?|sinistral)\b", re.I)
 _RIGHT = re.compile(r"\b(right|rt\.?|dextral)\b", re.I)
@@ -197,12 +200,18 @@ def lookup_variants(words: list[str], category: str) -> list[list[str]]:
 
 # --- ICD-10-CM: most specific code the text supports --------------------------------------
 
-_ICD_TAIL = re.compile(r",? (unspecified|not elsewhere classified|unspecified site)\b.*$", re.I)
+_ICD_TAIL = re.compile(r",? (unspecified|not elsewhere classified|unspecified site|site not specified)\b.*$", re.I)
+# a tail cut that leaves a dangling function word ('Sepsis due to [unspecified
+# staphylococcus]') would file the title under a broader bag: not indexed
+_ICD_DANGLING = re.compile(r"\b(due to|of|with|in|by|to|from|and|or|as)\s*$", re.I)
 _ICD_CHAPTERS = "ABCDEFGHIJKLMNOPQRST"  # diseases, symptoms (R), injuries (S-T); not V-Z
 _ICD_SIDED = re.compile(r"\b(right|left)\b", re.I)
 _ICD_PAREN = re.compile(r"\s*[(\[]([^)\]]*)[)\]]")
 # words that carry no meaning for matching: 'Cirrhosis (of liver) NOS' = 'cirrhosis'
-_ICD_FILLER = frozenset({"of", "the", "a", "an", "nos", "unspecified", "site", "in", "to", "and", "or", "s"})
+_ICD_FILLER = frozenset({"of", "the", "a", "an", "nos", "unspecified", "site", "in", "to", "and", "or", "s", "due"})
+# 'Malignant neoplasm of kidney, except renal pelvis': what follows 'except' is excluded
+_ICD_EXCEPT = re.compile(r"\bexcept\b.*$", re.I)
+_ICD_WORD_ROLES = ("same", "rewrite", "default", "population")
 # match priority (smaller wins): an inclusion term 'X NOS' is the classification's own
 # default for X; then the title itself; then the title without its 'unspecified' tail;
 # then any other inclusion term.
@@ -215,24 +224,104 @@ def uninvert(term: str) -> str:
     return f"{parts[1]} {parts[0]}" if len(parts) == 2 and parts[1] else term
 
 
-def _icd_words(text: str) -> frozenset[str]:
-    """Bag of normalised words: lower case, American spelling, singular, filler out."""
+@functools.lru_cache(maxsize=1)
+def icd_words() -> dict[str, dict[str, str]]:
+    """role -> {word or phrase: target}, from `resources/lexicons/curated/icd_words.tsv`:
+    `same` (an adjective and its organ noun, read as one word on both sides: renal =
+    kidney), `rewrite` (a phrase tried as its ICD-10-CM Index cross-reference when the
+    text itself fails: trauma -> injury), `default` (an extra title word the classification
+    assumes when the text says nothing: nonrheumatic) and `population` (an extra title word
+    the back-off never assumes: newborn, pregnancy)."""
+    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "coding" / "icd_words.tsv"
+    lines = resource.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0].split("\t")[:3] != ["word", "role", "target"]:
+        raise ValueError("icd_words.tsv: header must start with word<TAB>role<TAB>target")
+    roles: dict[str, dict[str, str]] = {role: {} for role in _ICD_WORD_ROLES}
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if len(cells) < 3 or cells[1] not in roles or not cells[0] or cells[0] != cells[0].lower():
+            raise ValueError(f"icd_words.tsv:{number}: need a lower-case word and a role in {list(roles)}")
+        if (cells[1] in ("same", "rewrite")) != bool(cells[2]):
+            raise ValueError(f"icd_words.tsv:{number}: a target is needed for same/rewrite rows only")
+        if cells[1] == "same" and (" " in cells[0] or " " in cells[2]):
+            raise ValueError(f"icd_words.tsv:{number}: 'same' rows map one word to one word")
+        roles[cells[1]][cells[0]] = cells[2]
+    return roles
+
+
+def _icd_word_list(text: str) -> list[str]:
+    """Normalised words in order: lower case, American spelling, singular, adjective ->
+    organ ('same' rows), filler and anything after 'except' out."""
     from pipeline.lexicon import normalise_key
 
-    text = text.replace("\u2019", "'").replace("'s ", " ").lower()
+    text = _ICD_EXCEPT.sub("", _fold(text).replace("'s ", " ").lower())
+    same = icd_words()["same"]
     words = normalise_key(re.findall(r"[a-z0-9]+", text)).split()
-    return frozenset(singular(w) for w in words if w not in _ICD_FILLER)
+    out = []
+    for w in words:
+        w = singular(w)
+        if w not in _ICD_FILLER:
+            out.append(singular(same.get(w, w)) if w in same else w)
+    return out
+
+
+def _fold(text: str) -> str:
+    """Accents off ('Guillain-Barré' = 'Guillain-Barre'), typographic apostrophe plain."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _icd_words(text: str) -> frozenset[str]:
+    """Bag of normalised words (see `_icd_word_list`)."""
+    return frozenset(_icd_word_list(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _rewrite_table() -> dict[str, str]:
+    """`rewrite` rows keyed as `_icd_rewrites` reads the text (singular words)."""
+    return {" ".join(singular(w) for w in k.split()): v for k, v in icd_words()["rewrite"].items()}
+
+
+def _icd_rewrites(text: str) -> str | None:
+    """The text with its `rewrite` phrases replaced by their ICD-10-CM Index
+    cross-references ('head trauma' -> 'head injury'), or None when none applies."""
+    words = [singular(w) for w in re.findall(r"[a-z0-9]+", _fold(text).replace("'s ", " ").lower())]
+    rewrites = _rewrite_table()
+    longest = max((len(k.split()) for k in rewrites), default=0)
+    out, i, changed = [], 0, False
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            target = rewrites.get(" ".join(words[i : i + n]))
+            # never one that adds a word the text already has: 'type 1 diabetes mellitus'
+            # does not become 'type 1 type 2 diabetes mellitus'
+            if target is not None and not any(w in words and w not in words[i : i + n] for w in target.split()):
+                out.append(target)
+                i, changed = i + n, True
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out) if changed else None
+
+
+_ICD_HYPHEN_PREFIX = re.compile(r"\b(hypo|hyper|non|pre|post|anti|intra|extra|sub|supra|peri|para|pseudo|poly|multi)-(?=[a-z])", re.I)
 
 
 def _icd_variants(text: str) -> list[str]:
     """'Cirrhosis (of liver) NOS' -> with and without the bracketed words; a bracket that
     names the condition itself ('Photocontact dermatitis [berloque dermatitis]') too."""
     out = [_ICD_PAREN.sub(" ", text), _ICD_PAREN.sub(r" \1", text)]
-    out += [m.group(1) for m in _ICD_PAREN.finditer(text) if len(m.group(1).split()) > 1]
+    # a hyphenated prefix also as one word: 'Hypo-osmolality' = 'hypoosmolality'
+    out += [_ICD_HYPHEN_PREFIX.sub(r"\1", o) for o in out if _ICD_HYPHEN_PREFIX.search(o)]
+    # (not a bracket that only says what the term is: '[site of neoplasm]')
+    out += [m.group(1) for m in _ICD_PAREN.finditer(text)
+            if len(m.group(1).split()) > 1 and not m.group(1).lower().startswith("site")]
     return list(dict.fromkeys(" ".join(o.split()) for o in out if o.strip()))
 
 
-@functools.lru_cache(maxsize=1)
+@icd_data.shipped("index")  # precomputed in resources/lexicons/icd10cm_index.json.gz
 def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, list[frozenset[str]]]]:
     """Word bag -> (priority, code length, code) over ICD-10-CM chapters A-T, and the
     inverted index word -> bags for the token-set (subset) search.
@@ -252,13 +341,18 @@ def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, 
                 index[bag] = entry
 
     for code in icd.get_all_codes(True):
-        if code[:1] not in _ICD_CHAPTERS or icd.is_chapter_or_block(code):
+        # (a block of one category shares its code: B20, C50, D49 are categories too)
+        if code[:1] not in _ICD_CHAPTERS or (icd.is_chapter_or_block(code) and not icd.is_category(code)):
             continue
         desc = icd.get_description(code)
         if _ICD_SIDED.search(desc):
             continue
         put(desc, _TITLE, code)
-        put(_ICD_TAIL.sub("", desc), _TAIL, code)
+        for cut in (_ICD_TAIL.sub("", desc), _ICD_DEFAULT_PHRASE.sub("", desc)):
+            # 'Pleural effusion, not elsewhere classified' -> 'Pleural effusion'; 'Calculus
+            # of gallbladder without cholecystitis' -> 'Calculus of gallbladder'
+            if cut != desc and not _ICD_DANGLING.search(cut.strip(" ,")):
+                put(cut, _TAIL, code)
         for term in icd.get_inclusion_term(code):
             if _ICD_SIDED.search(term):
                 continue
@@ -270,10 +364,17 @@ def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, 
     return index, postings
 
 
+def _with_rewrites(texts: list[str]) -> list[str]:
+    """The texts, then their Index cross-reference rewrites (tried only after every text)."""
+    rewritten = [r for r in (_icd_rewrites(uninvert(t)) for t in texts if t) if r]
+    return [*texts, *rewritten]
+
+
 def icd10cm_exact(texts: list[str]) -> str | None:
-    """Billable code of the first text whose word bag is an ICD-10-CM title or inclusion term."""
+    """Billable code of the first text whose word bag is an ICD-10-CM title or inclusion
+    term; then the same for the texts rewritten by their Index cross-references."""
     index, _ = _icd_index()
-    for text in texts:
+    for text in _with_rewrites(texts):
         hit = index.get(_icd_words(uninvert(text))) if text else None
         if hit is not None:
             return billable(hit[2])
@@ -283,58 +384,366 @@ def icd10cm_exact(texts: list[str]) -> str | None:
 _MAX_EXTRA_WORDS = 1
 
 
-def icd10cm_subset(texts: list[str]) -> str | None:
-    """Token-set back-off: the entry holding every word of the text with the fewest extra
-    words (at most one: 'tuberculosis' -> 'respiratory tuberculosis'); ties go to the most
-    general code (shortest), then the classification's order, which lists the common
-    default first (A15 respiratory before A19 miliary tuberculosis)."""
+def _best_superset(
+    bag: frozenset[str], max_extra: int | None, ranges: tuple[tuple[str, str], ...] = (), equal: bool = False,
+    titles_only: bool = False,
+) -> str | None:
+    """Code of the index entry holding every word of `bag` plus the fewest extra words.
+
+    Extra words that name a population (`population` rows: newborn, pregnancy,
+    congenital) are never assumed; extra words naming the classification's default
+    (`default` rows: nonrheumatic, primary) cost nothing, so 'aortic stenosis' reaches
+    'Nonrheumatic aortic (valve) stenosis'. At most `max_extra` other extra words (None:
+    any number); `ranges` limits the codes to 3-character categories lo..hi; `equal` lets
+    the bag itself count (no extra word); `titles_only` leaves inclusion terms out. Ties go
+    to the classification's own default ('X NOS', then titles), then the most general code
+    (shortest), then the classification's order; with `ranges`, several codes tied on the
+    fewest extra words give their common parent instead ('bone': C41.0 skull and face, C41.9 bone and
+    articular cartilage -> C41, resolved by `billable` to C41.9)."""
+    found = _superset_search(bag, max_extra, ranges, equal, titles_only)
+    return found[0] if found is not None else None
+
+
+def _superset_search(
+    bag: frozenset[str], max_extra: int | None, ranges: tuple[tuple[str, str], ...], equal: bool, titles_only: bool
+) -> tuple[str, tuple[int, int]] | None:
+    """(code, (specific extra words, extra words)): see `_best_superset`."""
     index, postings = _icd_index()
-    for text in texts:
-        bag = _icd_words(uninvert(text)) if text else frozenset()
-        if not bag or any(w not in postings for w in bag):
+    if not bag or any(w not in postings for w in bag):
+        return None
+    roles = icd_words()
+    default, population = roles["default"], roles["population"]
+    rarest = min(bag, key=lambda w: len(postings[w]))
+    best = None
+    tied: list[str] = []
+    for cand in postings[rarest]:
+        if len(cand) < len(bag) + (0 if equal else 1) or not bag <= cand:
             continue
-        rarest = min(bag, key=lambda w: len(postings[w]))
-        best = None
-        for cand in postings[rarest]:
-            extra = len(cand) - len(bag)
-            if 0 < extra <= _MAX_EXTRA_WORDS and bag <= cand:
-                _, length, code = index[cand]
-                key = (extra, length, code)
-                if best is None or key < best:
-                    best = key
-        if best is not None:
-            return billable(best[2])
+        extra = cand - bag
+        if any(w in population for w in extra):
+            continue
+        specific = sum(w not in default for w in extra)
+        if max_extra is not None and specific > max_extra:
+            continue
+        rank, length, code = index[cand][:3]
+        if titles_only and rank > _TAIL:
+            continue
+        if ranges and not any(lo <= code[:3] <= hi for lo, hi in ranges):
+            continue
+        key = (specific, len(extra), rank != _NOS, length, code)
+        if best is None or key[:2] < best[:2]:
+            tied = []
+        if best is None or key[:2] <= best[:2]:
+            tied.append(code)
+        if best is None or key < best:
+            best = key
+    if best is None:
+        return None
+    if ranges and len(tied) > 1:
+        prefix = _common_prefix(tied).rstrip(".")
+        if prefix != best[4] and prefix in _indexed_codes():
+            return prefix, best[:2]
+    return best[4], best[:2]
+
+
+@functools.lru_cache(maxsize=1)
+def _indexed_codes() -> frozenset[str]:
+    return frozenset(entry[2] for entry in _icd_index()[0].values())
+
+
+def _common_prefix(codes: list[str]) -> str:
+    first, last = min(codes), max(codes)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def icd10cm_default(texts: list[str]) -> str | None:
+    """The entry holding every word of a text plus only words that state the
+    classification's default ('aortic stenosis' -> 'Nonrheumatic aortic (valve) stenosis'):
+    as good as an exact match, so it is tried right after it."""
+    for text in _with_rewrites(texts):
+        code = _best_superset(_icd_words(uninvert(text)), 0) if text else None
+        if code is not None:
+            return billable(code)
+    return None
+
+
+def icd10cm_subset(texts: list[str], rewrites: bool = True) -> str | None:
+    """Token-set back-off: the entry holding every word of the text with the fewest extra
+    words (at most one besides default words: 'tuberculosis' -> 'respiratory
+    tuberculosis'); ties go to the most general code (shortest), then the
+    classification's order, which lists the common default first (A15 respiratory before
+    A19 miliary tuberculosis). Then (with `rewrites`) the same for the texts rewritten by
+    their Index cross-references."""
+    for text in _with_rewrites(texts) if rewrites else texts:
+        bag = _icd_words(uninvert(text)) if text else frozenset()
+        if bag <= _GENERIC_HEADS:
+            continue  # 'stenosis', 'ulcer' alone: any one extra word would be a guess
+        code = _best_superset(bag, _MAX_EXTRA_WORDS)
+        if code is not None:
+            return billable(code)
+    return None
+
+
+# --- neoplasms: behaviour from the morphology, site from the words ------------------------
+
+# behaviour -> (the words of its ICD-10-CM titles, the 3-character categories holding them)
+_NEOPLASM_BEHAVIOUR: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "malignant": ("malignant neoplasm", (("C00", "C76"), ("C80", "C80"))),
+    "secondary": ("secondary malignant neoplasm", (("C77", "C79"),)),
+    "in_situ": ("carcinoma in situ", (("D00", "D09"),)),
+    "benign": ("benign neoplasm", (("D10", "D36"), ("D3A", "D3A"))),
+    "uncertain": ("neoplasm of uncertain behavior", (("D37", "D39"), ("D40", "D48"))),
+    "unspecified": ("neoplasm of unspecified behavior", (("D49", "D49"),)),
+}
+_BEHAVIOUR_WORDS = frozenset({"malignant", "benign", "secondary", "metastatic", "metastasis", "situ", "primary"})
+
+
+@functools.lru_cache(maxsize=1)
+def neoplasm_morphology() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
+    """normalised morphology words -> (behaviour, default site words), from
+    `resources/lexicons/curated/neoplasm_morphology.tsv` (validated)."""
+    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "coding" / "neoplasm_morphology.tsv"
+    lines = resource.read_text(encoding="utf-8").splitlines()
+    if not lines or lines[0].split("\t")[:3] != ["morphology", "behaviour", "site"]:
+        raise ValueError("neoplasm_morphology.tsv: header must start with morphology<TAB>behaviour<TAB>site")
+    table = {}
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split("\t")
+        if len(cells) < 3 or cells[1] not in _NEOPLASM_BEHAVIOUR or not _icd_word_list(cells[0]):
+            raise ValueError(f"neoplasm_morphology.tsv:{number}: need a morphology and a behaviour in {list(_NEOPLASM_BEHAVIOUR)}")
+        table[tuple(_icd_word_list(cells[0]))] = (cells[1], tuple(_icd_word_list(cells[2])))
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _neoplasm_sites() -> frozenset[str]:
+    """Words naming a site in the ICD-10-CM neoplasm titles ('Malignant neoplasm of
+    bronchus and lung' -> bronchus, lung), in the index's normalised form."""
+    index, _ = _icd_index()
+    structural = set().union(*(_icd_words(phrase) for phrase, _ in _NEOPLASM_BEHAVIOUR.values()))
+    sites: set[str] = set()
+    ranges = [r for _, rs in _NEOPLASM_BEHAVIOUR.values() for r in rs]
+    for bag, entry in index.items():
+        code = entry[2]
+        if "neoplasm" in bag and any(lo <= code[:3] <= hi for lo, hi in ranges):
+            sites |= bag
+    return frozenset(w for w in sites - structural - _BEHAVIOUR_WORDS - _NOT_SITES if w.isalpha() and len(w) > 2)
+
+
+# words of the neoplasm titles that do not name a site ('Malignant neoplasm of
+# overlapping sites of ...', '... of unspecified part of ...', 'Merkel cell ...')
+_NOT_SITES = frozenset({
+    "other", "overlapping", "part", "lesion", "specified", "cell", "cyst", "cystic", "multiple", "bilateral", "both",
+    "inflammatory", "related", "associated", "involving", "including", "more", "not", "cannot", "determined",
+    "classifiable", "specification", "contiguous", "site", "large", "small", "long", "short", "great", "greater",
+    "lesser", "major", "minor", "free", "fixed", "false", "main", "common", "failed", "ill", "defined", "origin",
+    "region", "area", "portion", "structure", "system", "organ", "ectopic", "retained", "surface", "aspect", "border",
+    "margin", "point", "segment", "having", "achieved", "remission", "book", "lipstick", "pin", "ring", "leaf",
+    "female", "male", "disseminated", "intraepithelial", "lipomatous", "myeloma", "plasma", "mast", "blastic",
+    "dendritic", "plasmacytoid", "myelodysplastic", "myeloproliferative", "lymphoid", "hematopoietic", "endocrine",
+})
+
+
+def _neoplasm_code(text: str, sited_only: bool) -> str | None:
+    words = _icd_word_list(uninvert(text))
+    table = neoplasm_morphology()
+    longest = max((len(k) for k in table), default=0)
+    morph: tuple[str, ...] = ()
+    for i in range(len(words)):
+        for n in range(min(longest, len(words) - i), len(morph), -1):
+            if tuple(words[i : i + n]) in table:
+                morph = tuple(words[i : i + n])
+                break
+    if not morph and "metastasis" not in words:
+        return None
+    of = re.search(r"\bof\b", text.lower())
+    if of and not set(_icd_word_list(text[: of.start()])) & (set(morph) | _BEHAVIOUR_WORDS):
+        return None  # 'hypercalcemia of malignancy': the neoplasm is not the head
+    behaviour, default_site = table[morph] if morph else ("secondary", ())
+    if "situ" in words:
+        behaviour = "in_situ"
+    elif "metastasis" in words or ("metastatic" in words and behaviour == "unspecified"):
+        behaviour = "secondary"  # 'lung metastases', 'metastatic tumour': the secondary site
+    elif "malignant" in words and behaviour in ("unspecified", "benign", "uncertain"):
+        behaviour = "malignant"
+    elif "benign" in words and behaviour == "unspecified":
+        behaviour = "benign"
+    phrase, ranges = _NEOPLASM_BEHAVIOUR[behaviour]
+    base = _icd_words(phrase)
+    sites = _neoplasm_sites()
+    named = [w for w in words if w in sites and w not in morph]
+    search = functools.partial(_superset_search, max_extra=None, ranges=ranges, equal=True, titles_only=True)
+    found = search(base | frozenset(named)) if named else None
+    if found is None and len(named) > 1:
+        # 'urinary bladder': the one site word with the closest title (bladder, not
+        # 'urinary organ'), ties to the first
+        singles = [f for f in (search(base | {w}) for w in named) if f is not None]
+        found = min(singles, key=lambda f: f[1]) if singles else None
+    if found is None and default_site:
+        found = search(base | frozenset(default_site))
+    if found is not None:
+        return billable(found[0])
+    if sited_only and any(w not in morph and w not in _BEHAVIOUR_WORDS for w in words):
+        return None  # other words: let the token-set back-off try them first
+    hit = _icd_index()[0].get(base)  # unspecified site: 'Benign neoplasm, unspecified site'
+    return billable(hit[2]) if hit is not None else None
+
+
+def icd10cm_neoplasm(texts: list[str], sited_only: bool = False) -> str | None:
+    """ICD-10-CM for a neoplasm the titles do not name, as the Index's Neoplasm Table would:
+    the behaviour from the morphology (`curated/neoplasm_morphology.tsv`: osteoma benign,
+    osteosarcoma malignant, metastasis secondary; 'malignant'/'benign'/'in situ' in the
+    text override an unspecified one), the site from the text's words that name a site in
+    the C/D chapter titles, else the morphology's default site (osteoma: bone), else the
+    behaviour's 'unspecified site' code. The code is the title of that behaviour holding
+    the site words with the fewest other words ('lung' -> 'Malignant neoplasm of bronchus
+    and lung'). With `sited_only`, None rather than an 'unspecified site' code."""
+    for text in texts:
+        code = _neoplasm_code(text, sited_only) if text else None
+        if code is not None:
+            return code
+    return None
+
+
+# single words too generic to stand for a diagnosis on their own in the head back-off
+_GENERIC_HEADS = frozenset({
+    "disease", "disorder", "syndrome", "lesion", "mass", "injury", "infection", "failure", "obstruction",
+    "insufficiency", "deficiency", "defect", "abnormality", "anomaly", "dysfunction", "condition", "change",
+    "finding", "process", "inflammation", "neoplasm", "tumor", "cyst", "stenosis", "hemorrhage", "fracture",
+    "malformation", "complication", "damage", "involvement", "pain", "ulcer", "nodule", "effusion", "edema",
+    "granuloma", "embolism", "thrombosis", "abscess", "necrosis", "atrophy", "hypertrophy", "hyperplasia",
+    "atresia", "agenesis", "aplasia", "hypoplasia", "dysplasia", "stricture", "perforation", "rupture", "dilatation",
+    "calcification", "fistula", "hernia", "wasting", "deformity", "degeneration",
+})
+
+
+# words read as adjectives by their ending (axonal, toxic, nervous, sensory, demyelinating)
+_ADJECTIVE = re.compile(r"(al|ic|ous|ive|ary|ory|ing|ed|ar|ile|oid|ent|ant|ular)$", re.I)
+
+
+def icd10cm_head(texts: list[str]) -> str | None:
+    """Head back-off: the exact match of the text without its first word(s), longest first
+    ('axonal sensory neuropathy' -> 'sensory neuropathy' -> 'neuropathy'), dropping only
+    words that read as adjectives (by their ending) or severity words;
+    a single remaining word must not be a generic head (disease, lesion, failure ...)."""
+    index, _ = _icd_index()
+    for text in texts:
+        words = re.sub(r"\s*-\s*", "-", text).split() if text else []  # 'community - acquired' is one word
+        for i in range(1, len(words)):
+            if not (len(words[i - 1]) > 4 and _ADJECTIVE.search(words[i - 1])) and words[i - 1].lower() not in _SEVERITY:
+                break  # a noun in front ('lead poisoning') names what the head is about
+            rest = words[i:]
+            if len(rest) == 1 and _icd_words(rest[0]) <= _GENERIC_HEADS:
+                break
+            hit = index.get(_icd_words(" ".join(rest)))
+            if hit is not None:
+                return billable(hit[2])
     return None
 
 
 def icd10cm_code(texts: list[str]) -> str | None:
     """ICD-10-CM code for `texts`: an exact title/inclusion-term match for any of them,
-    else the token-set back-off."""
-    return icd10cm_exact(texts) or icd10cm_subset(texts)
+    else a neoplasm by behaviour and a site, else the token-set back-off on the texts, else
+    a neoplasm of unspecified site, else the token-set back-off on the Index rewrites, else
+    the head back-off (the order `normalise.code_mention` uses, without the lexicon)."""
+    return icd10cm_exact(texts) or icd10cm_default(texts) or icd10cm_neoplasm(texts, sited_only=True) or icd10cm_backoff(texts)
 
 
+def icd10cm_backoff(texts: list[str], also: list[str] = ()) -> str | None:
+    """The back-offs after the exact and the sited-neoplasm matches, in order: one extra
+    word (on `texts`, then on `also`: a lexicon concept's preferred term), a neoplasm of
+    unspecified site, one extra word on the Index rewrites, the head."""
+    return (icd10cm_subset([*texts, *also], rewrites=False) or icd10cm_neoplasm(texts) or icd10cm_subset(texts)
+            or icd10cm_head(texts))
+
+
+# the classification's defaults, which state nothing the text must say: 'without
+# complications', 'not having achieved remission', 'not intractable', 'unspecified whether
+# with hypoxia or hypercapnia'
+_ICD_DEFAULT_PHRASE = re.compile(
+    r"\bunspecified whether with\b[^,]*|\bwithout\b(?:(?!\bwith\b)[^,])*|\bnot having achieved remission\b|\bnot intractable\b"
+    r"|\bnot in remission\b|\bnot specified as\b[^,]*|\bwith unspecified severity\b", re.I)
+# ... and what a child title states beyond its parent: 'with coma', 'in remission'
+_ICD_STATES_MORE = re.compile(r"\b(with|in remission|in relapse|intractable|recurrent)\b", re.I)
+
+
+@icd_data.shipped("billable")
 def billable(code: str) -> str:
-    """A category/subcategory resolved down its 'unspecified' children to a leaf code."""
+    """A category/subcategory resolved down its default children to a leaf code."""
     import simple_icd_10_cm as icd
 
     while not icd.is_leaf(code):
         children = icd.get_children(code)
         # 7th-character extensions: the initial encounter (A), never sequela/subsequent
         children = [c for c in children if not re.search(r"sequela|subsequent", icd.get_description(c), re.I)]
-        unspecified = [c for c in children if "unspecified" in icd.get_description(c).lower() or len(children) == 1]
-        if not unspecified:
+        titles = {c: icd.get_description(c) for c in children}
+        parent = icd.get_description(code).lower()
+        defaults = [c for c in children
+                    if len(children) == 1 or "unspecified" in titles[c].lower() or _ICD_DEFAULT_PHRASE.search(titles[c])]
+        if not defaults:
             return code
-        # the NOS child: 'unspecified' with the fewest extra words (no site/laterality)
+        # the NOS child: one that states nothing more ('Type 2 diabetes mellitus without
+        # complications' over '... with unspecified complications'; 'Hepatic failure,
+        # unspecified without coma' over '... with coma'), then the most 'unspecified'
         # (J96.90 'unspecified, unspecified whether with hypoxia or hypercapnia' over
-        # J96.91 'unspecified with hypoxia'): most 'unspecified', then shortest title
-        code = min(unspecified, key=lambda c: (-icd.get_description(c).lower().count("unspecified"), len(icd.get_description(c)), c))
+        # J96.91 'unspecified with hypoxia'), then the shortest title
+        # ... and 'female' over 'male' (the Index's default for the breast, the one site
+        # ICD-10-CM splits by sex: 'Neoplasm, breast (female) C50.91-')
+        code = min(defaults, key=lambda c: (
+            bool(_ICD_STATES_MORE.search(_ICD_DEFAULT_PHRASE.sub(" ", titles[c]))),
+            -titles[c].lower().count("unspecified"),
+            not titles[c].lower().startswith(parent),  # the parent's own title: N40 BPH -> N40.0, not N40.2 nodular
+            bool(re.search(r"\bmale\b", titles[c], re.I)),
+            len(titles[c]), c))
     return code
 
 
+@icd_data.shipped("title")
 def icd10cm_title(code: str) -> str:
     import simple_icd_10_cm as icd
 
     return icd.get_description(code)
+
+
+_CURATED = ("resources", "lexicons", "curated")
+
+
+@functools.lru_cache(maxsize=1)
+def _coding_abbreviations() -> dict[tuple[str, str], str]:
+    """(category, short form) -> expansion: `curated/abbreviations.tsv` (diagnoses, also
+    used by the lexicon build) and `curated/coding/abbreviations.tsv` (any category)."""
+    table: dict[tuple[str, str], str] = {}
+    base = importlib.resources.files("pipeline").joinpath(*_CURATED)
+    for resource, header in ((base / "abbreviations.tsv", ["abbreviation", "expansion"]),
+                             (base / "coding" / "abbreviations.tsv", ["abbreviation", "category", "expansion"])):
+        lines = resource.read_text(encoding="utf-8").splitlines()
+        if not lines or lines[0].split("\t")[: len(header)] != header:
+            raise ValueError(f"{resource.name}: header must start with {'<TAB>'.join(header)}")
+        for number, line in enumerate(lines[1:], start=2):
+            cells = line.split("\t")
+            row = dict(zip(header, cells, strict=False))
+            category = row.get("category", "diagnosis")
+            if len(cells) < len(header) or not row["abbreviation"] or not row["expansion"] or category not in (
+                "diagnosis", "anatomy", "imaging", "treatment"):
+                raise ValueError(f"{resource.name}:{number}: need an abbreviation, a category and its expansion")
+            table.setdefault((category, row["abbreviation"]), row["expansion"])
+    return table
+
+
+def expansion(text: str, category: str) -> str | None:
+    """The usual sense, in `category`, of a short form the document does not define
+    ('PCP' as a diagnosis -> 'pneumocystis pneumonia'; 'INH' as a treatment ->
+    'isoniazid'): only for a mention already labelled with that category (as a plain
+    word 'PE' is also a physical examination). Case-sensitive; a plural 's' is allowed."""
+    table = _coding_abbreviations()
+    text = text.strip().strip("()[]")
+    found = table.get((category, text))
+    if found is None and len(text) > 2 and text.endswith("s"):
+        found = table.get((category, text[:-1]))
+    return found
 
 
 def warm_up() -> None:
@@ -342,3 +751,7 @@ def warm_up() -> None:
     so every worker inherits them instead of spending ~1.5 s rebuilding them)."""
     lookup_words()
     _icd_index()
+    icd_words()
+    neoplasm_morphology()
+    _neoplasm_sites()
+    _coding_abbreviations()

@@ -18,7 +18,10 @@ it found an entity with exactly the mention's span and category, that entity is 
 mention span is set as the only entity of its category. Then `normalise.doc_to_mentions`
 codes it, as in a real run.
 
-Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|all] [--verbose]
+`--split tune` codes and reports the tune half only (the half to look at while tuning;
+`--errors` then lists only its disagreements, so the test half stays unseen).
+
+Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|all] [--errors]
 """
 
 from __future__ import annotations
@@ -156,9 +159,11 @@ def accuracy(results: Sequence[Result], category: str | None = None, split: str 
     return sum(r.exact for r in pool) / len(pool), sum(r.same_system for r in pool) / len(pool), len(pool)
 
 
-def report(results: Sequence[Result], verbose: bool = False) -> str:
+def report(results: Sequence[Result], verbose: bool = False, part: str = "all") -> str:
+    """Accuracy table for `part` (tune, test or all: both halves and all rows); with
+    `verbose`, every disagreement among the rows reported."""
     lines = ["split  category   n    exact  system  icd3"]
-    for split in ("tune", "test", None):
+    for split in ("tune", "test", None) if part == "all" else (part,):
         for category in (*CATEGORIES, None):
             exact, system, n = accuracy(results, category, split)
             pool = [r for r in results if (split is None or r.row.split == split) and r.row.category == "diagnosis"]
@@ -181,7 +186,10 @@ def report(results: Sequence[Result], verbose: bool = False) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.coding_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--reference", type=Path, default=None, help="reference TSV (default: the packaged table)")
-    parser.add_argument("--verbose", action="store_true", help="list every disagreement")
+    parser.add_argument("--split", choices=("tune", "test", "all"), default="all",
+                        help="code and report only this half (default: all, with both halves)")
+    parser.add_argument("--errors", "--verbose", dest="verbose", action="store_true",
+                        help="list every disagreement of the rows reported")
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA,
                         help="annotated corpora folder holding maccrobat2020/docs (default: ../shared/corpora); "
                              "MACCROBAT rows are left out without it")
@@ -189,8 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.nlp import load_nlp
 
     rows = read_reference(args.reference, args.corpora)
+    if args.split != "all":
+        rows = [r for r in rows if r.split == args.split]
     results = code_rows(load_nlp(), rows)
-    print(report(results, args.verbose))
+    print(report(results, args.verbose, args.split))
     return 0
 
 

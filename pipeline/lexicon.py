@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import importlib.resources
 import pathlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 CATEGORIES: frozenset[str] = frozenset({"diagnosis", "anatomy", "imaging", "treatment"})
@@ -120,8 +121,8 @@ def concept_rank(concept: Concept, source: str) -> tuple[int, int, str]:
     return (source_rank, system_rank, concept.concept_id)
 
 
-def _read_tsv(path: pathlib.Path, columns: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
-    """Yield (line number, cells) for each data row; raise ValueError on a bad header/row."""
+def _read_tsv(path: pathlib.Path, columns: Sequence[str]) -> list[list[str]]:
+    """The data rows' cells (row i is line i + 2); raise ValueError on a bad header/row."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -136,11 +137,12 @@ def _read_tsv(path: pathlib.Path, columns: Sequence[str]) -> Iterable[tuple[int,
     if not lines or lines[0].split("\t") != list(columns):
         found = lines[0].split("\t") if lines else []
         raise ValueError(f"{path}:1: header must be {'<TAB>'.join(columns)}, found {'<TAB>'.join(found)}")
-    for line_no, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) != len(columns):
-            raise ValueError(f"{path}:{line_no}: expected {len(columns)} tab-separated fields, found {len(cells)}")
-        yield line_no, cells
+    rows = [line.split("\t") for line in lines[1:]]
+    width = len(columns)
+    for line_no, cells in enumerate(rows, start=2):
+        if len(cells) != width:
+            raise ValueError(f"{path}:{line_no}: expected {width} tab-separated fields, found {len(cells)}")
+    return rows
 
 
 class Lexicon:
@@ -164,6 +166,7 @@ class Lexicon:
             first: tuple(sorted(lengths, reverse=True)) for first, lengths in by_first.items()
         }
         self.max_term_length: int = max((n for lengths in self._lengths.values() for n in lengths), default=0)
+        self._recent: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}  # see `match`
 
     def __len__(self) -> int:
         return len(self._key_to_concept)
@@ -176,46 +179,60 @@ class Lexicon:
     @classmethod
     def load(cls, directory: pathlib.Path) -> Lexicon:
         """Read and validate ``concepts.tsv`` and ``terms.tsv`` from ``directory``."""
-        directory = pathlib.Path(directory)
+        # ~100k rows: the cyclic garbage collector would rescan the growing tables
+        # again and again while they are built (a third of the load time)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._load(pathlib.Path(directory))
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _load(cls, directory: pathlib.Path) -> Lexicon:
         concepts: dict[str, Concept] = {}
-        sources: dict[str, str] = {}
+        ranks: dict[str, tuple[int, int, str]] = {}  # concept_id -> concept_rank(concept, its source)
         concepts_path = directory / "concepts.tsv"
-        for line_no, cells in _read_tsv(concepts_path, CONCEPT_COLUMNS):
+        for line_no, cells in enumerate(_read_tsv(concepts_path, CONCEPT_COLUMNS), start=2):
             concept_id, category, preferred, system, code, kind, source = cells
-            where = f"{concepts_path}:{line_no}"
-            if not _CONCEPT_ID_RE.match(concept_id):
-                raise ValueError(f"{where}: concept_id {concept_id!r} is not <code_system>:<code>")
-            if concept_id != f"{system}:{code}":
-                raise ValueError(f"{where}: concept_id {concept_id!r} must equal code_system:code ({system}:{code})")
-            if category not in CATEGORIES:
-                raise ValueError(f"{where}: category {category!r} is not one of {', '.join(sorted(CATEGORIES))}")
-            if not preferred.strip():
-                raise ValueError(f"{where}: preferred_term is empty")
-            if not source:
-                raise ValueError(f"{where}: source is empty")
-            if concept_id in concepts:
+            if (
+                concept_id != f"{system}:{code}" or category not in CATEGORIES or not source
+                or concept_id in concepts or not preferred.strip() or not _CONCEPT_ID_RE.match(concept_id)
+            ):
+                where = f"{concepts_path}:{line_no}"
+                if not _CONCEPT_ID_RE.match(concept_id):
+                    raise ValueError(f"{where}: concept_id {concept_id!r} is not <code_system>:<code>")
+                if concept_id != f"{system}:{code}":
+                    raise ValueError(f"{where}: concept_id {concept_id!r} must equal code_system:code ({system}:{code})")
+                if category not in CATEGORIES:
+                    raise ValueError(f"{where}: category {category!r} is not one of {', '.join(sorted(CATEGORIES))}")
+                if not preferred.strip():
+                    raise ValueError(f"{where}: preferred_term is empty")
+                if not source:
+                    raise ValueError(f"{where}: source is empty")
                 raise ValueError(f"{where}: duplicate concept_id {concept_id!r}")
-            concepts[concept_id] = Concept(concept_id, category, preferred, system, code, kind)
-            sources[concept_id] = source
+            concept = Concept(concept_id, category, preferred, system, code, kind)
+            concepts[concept_id] = concept
+            ranks[concept_id] = concept_rank(concept, source)
 
         best: dict[str, tuple[tuple[int, int, str], str]] = {}
         synonyms: dict[str, list[str]] = {}
         terms_path = directory / "terms.tsv"
-        for line_no, cells in _read_tsv(terms_path, TERM_COLUMNS):
+        for line_no, cells in enumerate(_read_tsv(terms_path, TERM_COLUMNS), start=2):
             key, term, concept_id = cells
-            where = f"{terms_path}:{line_no}"
-            if not key or key != key.strip() or "  " in key:
-                raise ValueError(f"{where}: key {key!r} is empty or has stray spaces")
-            if key != key.lower():
-                raise ValueError(f"{where}: key {key!r} is not lower-case; keys are normalise_key()")
-            if not term.strip():
-                raise ValueError(f"{where}: term is empty")
-            concept = concepts.get(concept_id)
-            if concept is None:
+            rank = ranks.get(concept_id)
+            if rank is None or not key or key != key.strip() or "  " in key or key != key.lower() or not term.strip():
+                where = f"{terms_path}:{line_no}"
+                if not key or key != key.strip() or "  " in key:
+                    raise ValueError(f"{where}: key {key!r} is empty or has stray spaces")
+                if key != key.lower():
+                    raise ValueError(f"{where}: key {key!r} is not lower-case; keys are normalise_key()")
+                if not term.strip():
+                    raise ValueError(f"{where}: term is empty")
                 raise ValueError(f"{where}: concept_id {concept_id!r} is not in concepts.tsv")
-            if concept.category == "diagnosis":
+            if concepts[concept_id].category == "diagnosis":
                 synonyms.setdefault(concept_id, []).append(key)
-            rank = concept_rank(concept, sources[concept_id])
             current = best.get(key)
             if current is None or rank < current[0]:
                 best[key] = (rank, concept_id)
@@ -225,8 +242,23 @@ class Lexicon:
             {cid: tuple(sorted(set(keys))) for cid, keys in synonyms.items()},
         )
 
+    # The spaCy pipeline matches every text twice (`case_lexicon_features` for the model's
+    # input, `case_lexicon_ner` for the lexicon's own spans), a batch of docs apart: the
+    # answers for the most recent token sequences are kept and handed out as copies.
+    _RECENT = 256
+
     def match(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
         """Greedy longest, non-overlapping matches as (start, end_exclusive, concept_id)."""
+        key = tuple(tokens)
+        recent = self._recent
+        found = recent.get(key)
+        if found is None:
+            found = recent[key] = self._match(key)
+            if len(recent) > self._RECENT:
+                del recent[next(iter(recent))]  # the oldest
+        return list(found)
+
+    def _match(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
         # Keep only tokens that take part in keys, remembering their original positions,
         # so that dash tokens inside a span ("X - ray") are skipped like normalise_key does.
         words: list[str] = []

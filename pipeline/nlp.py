@@ -8,14 +8,57 @@ the nlp/normalise stages. Side effects: reads the config, lexicons and model on 
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
+import sys
+import types
 from pathlib import Path
+from typing import Any
 
-import spacy
-from confection import Config
-from spacy.language import Language
 
-import pipeline.components  # noqa: F401  (registers the factories)
-from pipeline import resources
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module in `sys.modules` until one of its attributes is used.
+
+    The import system only reads `__spec__` (a real attribute here) when the module is
+    imported again, so `import nltk` costs nothing; the first other attribute (or a
+    submodule import, which reads `__path__`) imports the real module and forwards to it.
+    (The standard library's `importlib.util.LazyLoader` cannot do this on Python 3.11:
+    any attribute, `__spec__` included, triggers its load.)
+    """
+
+    def _real(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+
+def _defer_unused_imports() -> None:
+    """Defer `nltk`: medspaCy imports QuickUMLS for its UMLS matcher (not part of this
+    pipeline), and QuickUMLS imports nltk at module level, which imports scipy.stats and
+    scikit-learn: about 2 s of every fresh process for code extraction never runs.
+    Anything that does use nltk loads it in full at that moment."""
+    if "nltk" in sys.modules:
+        return
+    spec = importlib.util.find_spec("nltk")
+    if spec is None:
+        return
+    module = _DeferredModule("nltk")
+    module.__spec__ = spec
+    module.__file__ = spec.origin
+    sys.modules["nltk"] = module
+
+
+_defer_unused_imports()
+
+import spacy  # noqa: E402
+from confection import Config  # noqa: E402
+from spacy.language import Language  # noqa: E402
+
+import pipeline.components  # noqa: E402, F401  (registers the factories)
+from pipeline import resources  # noqa: E402
 
 
 def config_path() -> Path:

@@ -8,7 +8,9 @@ Pure functions; no I/O.
 A mention the lexicon does not code gets a `local` concept keyed by its normalised
 text (`local:<category>/<normalised text>`), so that analysts can still group it.
 A short form ("OO", with `Span._.long_form` "osteoid osteoma") is coded as its long form;
-its `text` stays the short form as written. Section, assertion, experiencer (and their
+its `text` stays the short form as written. A short form the document does not define is
+coded as its usual sense in the mention's category (`coding.expansion`: PCP as a
+diagnosis, INH as a treatment). Section, assertion, experiencer (and their
 triggers) come from the components' span attributes; laterality, levels, imaging body
 region and treatment kind from `pipeline.coding`.
 """
@@ -48,7 +50,7 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
             continue
         category = ent.label_.lower()
         text = ent.text
-        concept = code_mention(ent, category, lexicon)
+        concept, mesh = code_mention_with_mesh(ent, category, lexicon)
         concepts[concept.concept_id] = concept
         raw_start, raw_end = clean.raw_span(ent.start_char, ent.end_char)
         mentions.append(
@@ -76,6 +78,8 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
                 level=coding.levels(ent) if category in ("anatomy", "diagnosis") else "",
                 body_region=coding.body_region(ent) if category == "imaging" else "",
                 kind=coding.treatment_kind(ent, concept.kind) if category == "treatment" else concept.kind,
+                mesh_id=mesh.code if mesh is not None else "",
+                mesh_term=mesh.preferred_term if mesh is not None else "",
             )
         )
     return mentions, concepts
@@ -83,6 +87,15 @@ def doc_to_mentions(doc: Doc, clean: CleanText, lexicon: Lexicon) -> tuple[list[
 
 def code_mention(ent: Span, category: str, lexicon: Lexicon) -> Concept:
     """The concept of one entity (see the module docstring for the order of attempts)."""
+    return code_mention_with_mesh(ent, category, lexicon)[0]
+
+
+def code_mention_with_mesh(ent: Span, category: str, lexicon: Lexicon) -> tuple[Concept, Concept | None]:
+    """The concept of one entity, and the MeSH concept the lexicon matched when there is one.
+
+    A diagnosis coded to ICD-10-CM keeps its MeSH concept beside it: ICD-10-CM often files
+    distinct diseases under one code (osteoid osteoma and osteoblastoma are both D16.9),
+    and MeSH tells them apart."""
     text = ent.text
     long_form = ent._.long_form or ""
     concept = lexicon.concepts.get(ent._.concept_id) if ent._.concept_id else None
@@ -90,6 +103,10 @@ def code_mention(ent: Span, category: str, lexicon: Lexicon) -> Concept:
         concept = None
     words = [t.text for t in ent]
     attempts = [words, *coding.lookup_variants(words, category)]
+    if not long_form:
+        # a short form the document does not define: its usual sense in the category
+        # (PCP as a diagnosis, INH as a treatment)
+        long_form = coding.expansion(text, category) or ""
     if long_form:
         lf = long_form.split()
         attempts += [lf, *coding.lookup_variants(lf, category)]
@@ -101,27 +118,34 @@ def code_mention(ent: Span, category: str, lexicon: Lexicon) -> Concept:
         if concept is not None:
             break
         concept = _lookup(lexicon, attempt, category)
+    mesh = concept if concept is not None and concept.code_system == "MeSH" else None
     if category == "diagnosis":
         # the ICD-10-CM matcher knows inclusion terms ('Pulmonary edema NOS' -> J81.1),
-        # so it goes first; a lexicon ICD-10-CM concept is the fall-back
-        code = coding.icd10cm_exact([" ".join(a) for a in attempts])
+        # so it goes first (also with only default words added: 'nonrheumatic'), then a
+        # neoplasm by behaviour and a named site; a lexicon
+        # ICD-10-CM concept is the fall-back, then the synonyms of the lexicon concept,
+        # then the back-offs of `coding.icd10cm_code` in its order (one extra word, a
+        # neoplasm of unspecified site, the Index rewrites, the head: 'axonal sensory
+        # neuropathy' -> 'neuropathy')
+        texts = [" ".join(a) for a in attempts]
+        code = coding.icd10cm_exact(texts) or coding.icd10cm_default(texts) or coding.icd10cm_neoplasm(texts, sited_only=True)
         if code is None and concept is not None and concept.code_system == "ICD-10-CM":
             code = coding.billable(concept.code)
         if code is None:
             code = _icd10cm_for(attempts, concept, lexicon)
+        if code is None:
+            code = coding.icd10cm_backoff(texts, [concept.preferred_term] if concept is not None else [])
         if code is not None:
             concept = Concept(f"ICD-10-CM:{code}", category, coding.icd10cm_title(code), "ICD-10-CM", code, "disease")
     if concept is None:
         concept = local_concept(category, long_form or text)
-    return concept
+    return concept, mesh
 
 
 def _icd10cm_for(attempts: list[list[str]], concept: Concept | None, lexicon: Lexicon) -> str | None:
-    """ICD-10-CM for a diagnosis the lexicon did not code to ICD-10-CM, in this order:
-    the mention's words (and their variants) as an ICD-10-CM title or inclusion term; the
-    synonyms of its MeSH concept as one (the code most synonyms agree on); the token-set
-    back-off on the mention's words, then on the concept's preferred term."""
-    texts = [" ".join(a) for a in attempts]
+    """ICD-10-CM for a diagnosis the lexicon did not code to ICD-10-CM: the synonyms of
+    its MeSH concept as an ICD-10-CM title or inclusion term (the code most synonyms agree
+    on)."""
     code = None
     if concept is not None:
         # only synonyms that name this concept alone: the MeSH variant lists also file
@@ -133,8 +157,6 @@ def _icd10cm_for(attempts: list[list[str]], concept: Concept | None, lexicon: Le
             if hit is not None:
                 votes[hit] = votes.get(hit, 0) + 1
         code = min(votes, key=lambda c: (-votes[c], c)) if votes else None
-    if code is None:
-        code = coding.icd10cm_subset(texts + ([concept.preferred_term] if concept is not None else []))
     return code
 
 

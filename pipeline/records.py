@@ -94,6 +94,8 @@ class Mention:
     level: str = ""
     body_region: str = ""
     kind: str = ""
+    mesh_id: str = ""
+    mesh_term: str = ""
 
 
 @dataclass(frozen=True)

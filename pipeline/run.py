@@ -122,6 +122,7 @@ class Env:
     code: str  # code_fingerprint() of the process that planned the run
     scan_key: str  # fingerprint of what ingest + line listing depend on
     result_key: str  # fingerprint of what a report's result depends on
+    flat_store: bool = False  # the store's layout (`Store.flat`): flat for a run's temporary store
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,7 @@ def _hashes(keys: Iterable[str]) -> bytes:
 def scan_batch(env: Env, items: Sequence[InputFile]) -> list[Scanned]:
     """Pass 1 for a batch of reports (runs in a worker)."""
     _check_code(env)
-    store = Store(Path(env.store))
+    store = Store(Path(env.store), flat=env.flat_store)
     return [_scan_one(env, store, item) for item in items]
 
 
@@ -219,7 +220,7 @@ def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) ->
     from pipeline import normalise
 
     _check_code(env)
-    store = Store(Path(env.store))
+    store = Store(Path(env.store), flat=env.flat_store)
     settings, corpus = env.settings, Path(env.corpus)
     nlp = nlp or _worker_nlp()
     if not store.valid("pipeline", env.result_key):
@@ -488,7 +489,7 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     store_dir = (out / ".partitions") if temporary else Path(settings.cache_dir)  # type: ignore[arg-type]
     if temporary and store_dir.exists():
         shutil.rmtree(store_dir)
-    store = Store(store_dir)
+    store = Store(store_dir, flat=temporary)
     # Workers that start fresh (Dask, spawned processes) run the code as it is on disk now;
     # this process and forked workers run the code it imported (fingerprinted at first use).
     fresh = settings.engine == "dask" or (_jobs(settings) > 1 and _start_method() == "spawn")
@@ -496,7 +497,7 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     scan_key = digest("scan", code, settings.output_key())
     nlp_key = "" if nlp is None else digest(nlp.config.to_str())
     result_key = digest("result", code, resources_fingerprint(), settings.output_key(), nlp_key)
-    env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key)
+    env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key, flat_store=temporary)
 
     from tqdm import tqdm
 

@@ -162,6 +162,13 @@ TABLES: tuple[Table, ...] = (
             Column("level", "string", "Vertebral levels (T12, T5-T6; dorsal D = T) and numbered ribs/metatarsals (rib 12) the text names; `;` between several."),
             Column("body_region", "string", "Imaging: the anatomy the text names with the modality (\"sacroiliac joints MRI\")."),
             Column("kind", "string", "Finer type: treatment drug, procedure, radiotherapy or other; else the concept's kind (disease, structure, modality)."),
+            Column(
+                "mesh_id",
+                "string",
+                "MeSH descriptor the vocabulary matched (diseases, drugs), also when `code_system` is ICD-10-CM: "
+                "ICD-10-CM files some distinct diseases under one code (osteoid osteoma and osteoblastoma: D16.9).",
+            ),
+            Column("mesh_term", "string", "Preferred term of `mesh_id`."),
         ),
         primary_key=("case_id", "mention_id"),
         foreign_keys=((("case_id",), "cases", ("case_id",)), (("concept_id",), "concepts", ("concept_id",))),

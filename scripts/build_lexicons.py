@@ -518,6 +518,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for category, (n_concepts, n_terms) in build(args.out).items():
         print(f"{category}: {n_concepts} concepts, {n_terms} terms")
+    # The ICD-10-CM look-ups coding.py needs at run time (`python -m pipeline.icd_data --build`).
+    from pipeline import icd_data
+
+    path = icd_data.build(args.out / icd_data.resource_path().name)
+    print(f"ICD-10-CM index: {path.name}, {path.stat().st_size:,} bytes")
     return 0
 
 

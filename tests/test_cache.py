@@ -76,6 +76,14 @@ def test_cache_resources_fingerprint_follows_every_resource_file(tmp_path, monke
     terms = copy / "lexicons" / "terms.tsv"
     terms.write_bytes(terms.read_bytes() + b"\n")
     assert cache.resources_fingerprint() != before
+    # the precomputed ICD-10-CM look-ups (pipeline.icd_data) are part of both fingerprints
+    from pipeline import icd_data, nlp
+
+    again = cache.resources_fingerprint()
+    index = copy / "lexicons" / icd_data.resource_path().name
+    index.write_bytes(index.read_bytes() + b"\0")
+    assert cache.resources_fingerprint() != again
+    assert index in nlp.fingerprint_files()
 
 
 def test_cache_code_or_version_change_reprocesses_everything(corpus, tmp_path, nlp, monkeypatch):
@@ -114,3 +122,33 @@ def test_cache_store_ignores_foreign_and_truncated_entries(tmp_path):
     assert store.get("kind", "ab" * 32) is None and not store.valid("kind", "ab" * 32)
     assert store.get("kind", "cd" * 32) is None
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_cache_flat_store_keeps_one_folder_per_kind(tmp_path):
+    """A run's temporary store is flat (removing hundreds of key-prefix folders is slow on
+    some file systems); it reads and writes like the fanned-out cache."""
+    flat, nested = cache.Store(tmp_path / "flat", flat=True), cache.Store(tmp_path / "nested")
+    for store in (flat, nested):
+        for key in ("ab" * 32, "cd" * 32):
+            store.put("result", key, {"key": key})
+        assert store.get("result", "ab" * 32) == {"key": "ab" * 32} and store.valid("result", "cd" * 32)
+        assert store.get("result", "ef" * 32) is None
+    assert {p.parent.name for p in (tmp_path / "flat").rglob("*.bin")} == {"result"}
+    assert {p.parent.name for p in (tmp_path / "nested").rglob("*.bin")} == {"ab", "cd"}
+
+
+def test_cache_temporary_store_is_flat_and_removed(corpus, tmp_path, nlp, monkeypatch):
+    layouts = []
+    original = run.Store
+
+    def spy(root, flat=False):
+        layouts.append(flat)
+        return original(root, flat=flat)
+
+    monkeypatch.setattr(run, "Store", spy)
+    _run(corpus, tmp_path / "out", None, nlp, jobs=1)
+    assert layouts and all(layouts)
+    assert not (tmp_path / "out" / ".partitions").exists()
+    layouts.clear()
+    _run(corpus, tmp_path / "out2", tmp_path / "cache", nlp, jobs=1)
+    assert layouts and not any(layouts)

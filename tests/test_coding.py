@@ -1,5 +1,4 @@
 import spacy
-from spacy.tokens import Span
 
 from pipeline import coding
 
@@ -78,3 +77,81 @@ def test_coding_anatomy_variants():
     assert ["elbows"] in coding.lookup_variants(["flexor", "surface", "of", "the", "elbows"], "anatomy")
     assert ["ileal"] in coding.lookup_variants(["ileal", "loops"], "anatomy")
     assert ["limbs"] in coding.lookup_variants(["four", "limbs"], "anatomy")
+
+
+def test_coding_billable_prefers_the_child_that_states_nothing_more():
+    assert coding.billable("E11") == "E11.9"  # without complications, not 'with unspecified complications'
+    assert coding.billable("K72.9") == "K72.90"  # without coma
+    assert coding.billable("C92.0") == "C92.00"  # not having achieved remission
+    assert coding.billable("K85.9") == "K85.90"  # without necrosis or infection
+    assert coding.billable("K80") == "K80.20"  # gallbladder without cholecystitis, without obstruction
+
+
+def test_coding_icd_words_organ_adjectives_and_filler():
+    assert coding._icd_words("renal failure") == coding._icd_words("kidney failure")
+    assert coding._icd_words("hepatic abscess") == coding._icd_words("abscess of liver")
+    assert coding._icd_words("Malignant neoplasm of kidney, except renal pelvis") == coding._icd_words("malignant neoplasm of kidney")
+    assert coding.icd10cm_code(["pulmonary tuberculosis"]) == "A15.0"  # 'Tuberculosis of lung'
+
+
+def test_coding_icd10cm_index_cross_references():
+    assert coding.icd10cm_code(["head trauma"]) == "S09.90XA"  # trauma -> injury
+    assert coding.icd10cm_code(["mitral regurgitation"]) == "I34.0"  # regurgitation -> insufficiency, nonrheumatic default
+    assert coding.icd10cm_code(["gallstones"]) == "K80.20"
+    assert coding.icd10cm_code(["aortic stenosis"]) == "I35.0"  # 'Nonrheumatic aortic (valve) stenosis'
+
+
+def test_coding_back_off_never_assumes_a_population():
+    assert coding.icd10cm_code(["urinary tract infection"]) == "N39.0"  # not '... in pregnancy'
+    assert coding.icd10cm_code(["sepsis"]) == "A41.9"
+    assert not coding.icd10cm_code(["hyponatremia"]) or not coding.icd10cm_code(["hyponatremia"]).startswith("P")
+
+
+def test_coding_icd10cm_neoplasm_behaviour_and_site():
+    assert coding.icd10cm_code(["osteosarcoma"]) == "C41.9"  # malignant, default site bone
+    assert coding.icd10cm_code(["glioblastoma"]) == "C71.9"
+    assert coding.icd10cm_code(["brain metastases"]) == "C79.31"  # secondary, site from the text
+    assert coding.icd10cm_code(["lung metastasis"]) == "C78.00"
+    assert coding.icd10cm_code(["hepatic metastases"]) == "C78.7"
+    assert coding.icd10cm_code(["adrenal adenoma"]) == "D35.00"
+    assert coding.icd10cm_code(["pancreatic cancer"]) == "C25.9"
+    assert coding.icd10cm_code(["tumour"]) == "D49.9"  # unspecified behaviour, unspecified site
+    assert coding.icd10cm_code(["benign tumor"]) == "D36.9"
+    assert coding.icd10cm_code(["carcinoma in situ of cervix"]) == "D06.9"
+    assert coding.icd10cm_code(["basal cell carcinoma"]) == "C44.91"  # a title: not re-derived
+
+
+def test_coding_diabetes_type_never_contradicted():
+    for text in ("type 1 diabetes", "type 1 diabetes mellitus", "diabetes mellitus type 1"):
+        assert coding.icd10cm_code([text]).startswith("E10"), text
+    for text in ("type 2 diabetes mellitus", "type II diabetes mellitus", "diabetes mellitus", "diabetes"):
+        assert coding.icd10cm_code([text]) == "E11.9", text
+    assert coding.icd10cm_code(["diabetes insipidus"]).startswith("E23")
+
+
+def test_coding_head_back_off():
+    assert coding.icd10cm_head(["axonal sensory neuropathy"]) == "G62.9"  # -> 'Neuropathy NOS'
+    assert coding.icd10cm_head(["severe unexplained failure"]) is None  # a generic head alone is not a diagnosis
+
+
+def test_coding_short_form_expansion_by_category():
+    assert coding.expansion("PCP", "diagnosis") == "pneumocystis pneumonia"
+    assert coding.expansion("PCP", "treatment") is None
+    assert coding.expansion("INH", "treatment") == "isoniazid"
+    assert coding.expansion("AKI", "diagnosis") == "acute kidney injury"  # the lexicon's own table too
+
+
+def test_coding_mention_uses_the_category_expansion():
+    from pipeline import normalise
+    from pipeline.components.lexicon_features import shared_lexicon
+
+    ent = _ent("PCP was diagnosed.", "PCP", "DIAGNOSIS")
+    concept = normalise.code_mention(ent, "diagnosis", shared_lexicon(None))
+    assert concept.concept_id == "ICD-10-CM:B59"  # 'Pneumonia due to Pneumocystis jirovecii'
+
+
+def test_coding_tables_are_validated():
+    roles = coding.icd_words()
+    assert roles["same"]["renal"] == "kidney" and "newborn" in roles["population"]
+    assert coding.neoplasm_morphology()[("osteoma",)] == ("benign", ("bone",))
+    assert all(v[0] in coding._NEOPLASM_BEHAVIOUR for v in coding.neoplasm_morphology().values())

@@ -25,7 +25,7 @@ def _case(mentions, prefix):
 
 def test_samples_meaning_ruled_out_recurrence_is_absent(mentions):
     ms = _case(mentions, "000_")
-    ruled = [m for m in ms if m.category == "diagnosis" and m.assertion == "absent" and m.preferred_term == "Osteoma, Osteoid"]
+    ruled = [m for m in ms if m.category == "diagnosis" and m.assertion == "absent" and m.mesh_term == "Osteoma, Osteoid"]
     assert len(ruled) >= 2  # abstract and case report
     assert all(m.experiencer == "patient" for m in ruled)
 
@@ -44,7 +44,11 @@ def test_samples_meaning_published_osteoblastoma_is_other(mentions):
 def test_samples_meaning_oo_is_osteoid_osteoma(mentions):
     oo = [m for m in _case(mentions, "000_") if m.text == "OO"]
     assert len(oo) > 10
-    assert all(m.preferred_term == "Osteoma, Osteoid" and m.long_form == "osteoid osteoma" for m in oo)
+    assert all(m.mesh_term == "Osteoma, Osteoid" and m.long_form == "osteoid osteoma" for m in oo)
+    # ICD-10-CM files it with other benign bone tumours; MeSH keeps it apart from osteoblastoma
+    assert all(m.concept_id == "ICD-10-CM:D16.9" for m in oo)
+    blastoma = [m for m in _case(mentions, "000_") if m.text.lower() == "osteoblastoma"]
+    assert blastoma and all(m.mesh_id != oo[0].mesh_id for m in blastoma)
 
 
 def test_samples_meaning_qa_article_has_no_patient(mentions):

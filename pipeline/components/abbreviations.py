@@ -87,12 +87,15 @@ class Abbreviations:
                 taken[i] = True
         shorts: list[Span] = []
         added: list[Span] = []
-        for short, long in find_definitions(doc, self.matcher):
+        definitions = find_definitions(doc, self.matcher)
+        texts = [t.text for t in doc] if definitions else []
+        for short, long in definitions:
             source = self._entity_for(ents, long)
             words = [t.text for t in self.tokenizer(short.text)]
             n = len(words)
+            first = words[0] if words else None
             for i in range(len(doc) - n + 1):
-                if [t.text for t in doc[i : i + n]] != words:
+                if (n and texts[i] != first) or texts[i : i + n] != words:
                     continue
                 span = Span(doc, i, i + n, label=source.label_ if source is not None else "")
                 span._.long_form = long.text

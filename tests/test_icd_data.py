@@ -1,0 +1,123 @@
+"""The precomputed ICD-10-CM look-ups (`pipeline.icd_data`): current, equal to a fresh
+build, used instead of simple_icd_10_cm at run time, and safe when stale."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from pipeline import coding, icd_data
+
+
+def _shipped_json() -> dict:
+    return json.loads(gzip.decompress(icd_data.resource_path().read_bytes()))
+
+
+def test_icd_data_shipped_resource_is_current():
+    """Cheap check: the stamp of the shipped file is the stamp of today's inputs."""
+    stamp = _shipped_json()["stamp"]
+    assert stamp == icd_data.inputs_stamp(), (
+        "pipeline/resources/lexicons/icd10cm_index.json.gz is stale (coding.py, lexicon.py, the curated "
+        "lexicons or simple-icd-10-cm changed): run `python -m pipeline.icd_data --build`"
+    )
+
+
+def test_icd_data_shipped_resource_equals_a_fresh_build():  # ~8 s: imports simple_icd_10_cm, builds it all
+    """The shipped file holds exactly what coding's own functions compute today."""
+    fresh = icd_data.build_data()
+    shipped = _shipped_json()
+    assert shipped.keys() == fresh.keys()
+    for key in fresh:
+        assert shipped[key] == fresh[key], f"{key} differs: run `python -m pipeline.icd_data --build`"
+    assert icd_data.decode(icd_data.encode(fresh))[0] == fresh["stamp"]
+
+
+def test_icd_data_encoding_is_deterministic():
+    data = {"format": icd_data.FORMAT, "stamp": "x", "bags": "a b\nc", "entries": [[1, 0], [3, 3], ["A00", "B1"]],
+            "posting_words": "a\nb\nc", "posting_ends": [1, 2, 3], "posting_bags": [0, 0, 1],
+            "codes": "A00\nB1", "titles": "Cholera\nSomething", "billable": "\nB10"}
+    assert icd_data.encode(data) == icd_data.encode(json.loads(json.dumps(data)))
+    stamp, decoded = icd_data.decode(icd_data.encode(data))
+    index, postings = decoded.index
+    ab, c = frozenset({"a", "b"}), frozenset({"c"})
+    assert stamp == "x"
+    assert list(index.items()) == [(ab, (1, 3, "A00")), (c, (0, 3, "B1"))]
+    assert postings == {"a": [ab], "b": [ab], "c": [c]}
+    assert postings["a"][0] is next(iter(index))  # the same bag objects, as built
+    assert decoded.codes == {"A00": ("Cholera", "A00"), "B1": ("Something", "B10")}
+
+
+def test_icd_data_look_ups_equal_the_classification():
+    """billable/title from the shipped table equal coding's functions over simple_icd_10_cm."""
+    assert icd_data.load() is not None
+    for code in ("J81", "J81.1", "A15", "E11", "E11.9", "I50", "C34", "M86.1", "S72", "D16.6", "R50.9", "Q21.1"):
+        assert coding.billable(code) == coding.billable.__wrapped__(code), code
+        assert coding.icd10cm_title(code) == coding.icd10cm_title.__wrapped__(code), code
+    assert coding._icd_index() is icd_data.load().index
+
+
+def test_icd_data_stale_resource_warns_and_falls_back(monkeypatch):
+    """A stale file is never used: one warning naming the fix, and the same answers."""
+    expected = {code: (coding.billable(code), coding.icd10cm_title(code)) for code in ("J81", "E11", "C34")}
+    monkeypatch.setattr(icd_data, "inputs_stamp", lambda: "something else")
+    icd_data.load.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match=r"stale.*python -m pipeline\.icd_data --build"):
+            assert icd_data.load() is None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert {code: (coding.billable(code), coding.icd10cm_title(code)) for code in expected} == expected
+    finally:
+        icd_data.load.cache_clear()
+
+
+_EXTRACT = r"""
+import sys, tempfile, warnings
+from pathlib import Path
+warnings.filterwarnings("error", message=".*icd10cm_index")  # a stale resource would warn
+from pipeline.run import extract
+from pipeline.settings import Settings
+corpus = Path(tempfile.mkdtemp())
+(corpus / "r1.txt").write_text(
+    "Case report\nA 40-year-old man presented with pulmonary edema and pneumonia. A CT scan showed a mass "
+    "in the left lung; a biopsy showed adenocarcinoma. He had no diabetes mellitus.\n", encoding="utf-8")
+summary = extract(corpus, corpus / "out", Settings(progress=False, jobs=1, cache_dir=None))
+assert summary.n_failed == 0, summary.errors
+codes = (corpus / "out" / "mentions.csv").read_text(encoding="utf-8")
+assert "ICD-10-CM" in codes, codes
+heavy = sorted(m for m in ("simple_icd_10_cm", "sklearn", "scipy.stats") if m in sys.modules)
+assert not heavy, f"extraction imported {heavy}"
+import nltk  # deferred, not broken: the first use loads it
+from nltk.metrics.distance import edit_distance
+assert edit_distance("abc", "abd") == 1 and nltk.__version__
+print("ok")
+"""
+
+
+def test_icd_data_extraction_imports_neither_simple_icd_nor_nltk(repo):
+    """A fresh process extracting a report codes diagnoses without importing
+    simple_icd_10_cm, and medspaCy's unused nltk import stays deferred until used."""
+    proc = subprocess.run([sys.executable, "-c", _EXTRACT], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("ok"), proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b[:1000] + b"x" * 100, lambda b: b""])
+def test_icd_data_damaged_or_missing_resource_warns_and_falls_back(tmp_path, monkeypatch, damage):
+    copy = tmp_path / icd_data.resource_path().name
+    copy.write_bytes(damage(icd_data.resource_path().read_bytes()))
+    monkeypatch.setattr(icd_data, "resource_path", lambda: copy)
+    icd_data.load.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match=r"cannot be read.*python -m pipeline\.icd_data --build"):
+            assert icd_data.load() is None
+        copy.unlink()
+        icd_data.load.cache_clear()
+        with pytest.warns(UserWarning, match=r"is missing"):
+            assert icd_data.load() is None
+    finally:
+        icd_data.load.cache_clear()
