@@ -62,10 +62,14 @@ def test_quality_gate_model_scores_above_floors(corpora: Path) -> None:
     import spacy
 
     import pipeline.components  # noqa: F401
+    from pipeline.training import corpora as conv
     from pipeline.training.train import score_model
 
     nlp = spacy.load(MODEL)
-    assert sorted(nlp.get_pipe("ner").labels) == ["ANATOMY", "DIAGNOSIS", "IMAGING", "TREATMENT"]
+    labels = set(nlp.get_pipe("ner").labels)
+    # every output category has a label; any other label is an auxiliary MACCROBAT type
+    assert {conv.LABEL_TO_CATEGORY.get(lab) for lab in labels} - {None} == set(brat.CATEGORIES)
+    assert {lab for lab in labels if lab not in conv.LABEL_TO_CATEGORY} <= {t.upper() for t in conv.AUX_TYPES}
     scores: scoring.Scores = score_model(nlp, corpora, _subset(corpora))
     failures = [
         f"{cat} {mode} F1 {scores.f1(mode, cat):.3f} < floor {floor:.3f}"
@@ -73,3 +77,83 @@ def test_quality_gate_model_scores_above_floors(corpora: Path) -> None:
         if scores.f1(mode, cat) < floor
     ]
     assert not failures, "; ".join(failures) + "\n" + scoring.format_table(scores)
+
+
+# ---------------------------------------------------------------------------
+# Auxiliary labels: the model may be trained on more MACCROBAT types than we output
+# (pipeline/training/corpora.py LabelScheme); case_entity_merge maps/drops them.
+# ---------------------------------------------------------------------------
+
+
+def _merge_doc(ents: list[tuple[int, int, str]], lexical: list[tuple[int, int, str]]):
+    import spacy
+    from spacy.tokens import Span
+
+    import pipeline.components  # noqa: F401
+
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc("Severe chest pain with pneumonia of the left lung treated with amoxicillin and lobectomy .")
+    doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
+    doc.spans["lexicon"] = [Span(doc, s, e, label=lab) for s, e, lab in lexical]
+    for span in doc.spans["lexicon"]:
+        span._.concept_id = f"local:{span.text}"
+        span._.source = "lexicon"
+    return nlp, doc
+
+
+def test_merge_drops_auxiliary_labels_and_maps_split_labels() -> None:
+    from pipeline.components.merge import EntityMerge
+
+    # tokens: 0 Severe 1 chest 2 pain 3 with 4 pneumonia 5 of 6 the 7 left 8 lung 9 treated
+    #         10 with 11 amoxicillin 12 and 13 lobectomy 14 .
+    _, doc = _merge_doc(
+        [(1, 3, "SIGN_SYMPTOM"), (4, 5, "DIAGNOSIS"), (8, 9, "ANATOMY"), (11, 12, "MEDICATION"),
+         (13, 14, "THERAPEUTIC_PROCEDURE")],
+        [(1, 2, "ANATOMY"), (11, 12, "TREATMENT")],
+    )
+    merge = EntityMerge("lexicon", ["diagnosis", "anatomy"],
+                        label_map={"MEDICATION": "TREATMENT", "THERAPEUTIC_PROCEDURE": "TREATMENT"})
+    out = [(e.start, e.end, e.label_, e._.source) for e in merge(doc).ents]
+    # SIGN_SYMPTOM is not output, and its tokens keep the lexicon's "chest" (anatomy) out.
+    assert out == [(4, 5, "DIAGNOSIS", "model"), (8, 9, "ANATOMY", "model"),
+                   (11, 12, "TREATMENT", "model+lexicon"), (13, 14, "TREATMENT", "model")]
+    assert doc.ents[2]._.concept_id == "local:amoxicillin"
+
+
+def test_merge_auxiliary_may_leave_tokens_to_the_lexicon() -> None:
+    from pipeline.components.merge import EntityMerge
+
+    _, doc = _merge_doc([(1, 3, "SIGN_SYMPTOM")], [(1, 2, "ANATOMY")])
+    merge = EntityMerge("lexicon", ["anatomy"], auxiliary_blocks_lexicon=False)
+    assert [(e.start, e.end, e.label_, e._.source) for e in merge(doc).ents] == [(1, 2, "ANATOMY", "lexicon")]
+
+
+def test_training_scheme_places_auxiliary_spans_only_on_free_tokens() -> None:
+    import spacy
+
+    from pipeline.training import corpora as conv
+
+    text = "Fever and pneumonia of the left lung"
+    stats = conv.ConversionStats()
+    doc = conv._make_doc(
+        spacy.blank("en"), text,
+        [(10, 19, "DIAGNOSIS"), (32, 36, "ANATOMY")],
+        stats,
+        aux_spans=[(0, 5, "SIGN_SYMPTOM"), (0, 19, "SIGN_SYMPTOM")],  # the second overlaps a target
+    )
+    assert [(e.text, e.label_) for e in doc.ents] == [("Fever", "SIGN_SYMPTOM"), ("pneumonia", "DIAGNOSIS"),
+                                                      ("lung", "ANATOMY")]
+    assert stats.aux_skipped == 1 and stats.dropped == 0
+    scheme = conv.LabelScheme(aux_types=("Sign_symptom",), split_treatment=True)
+    assert scheme.labels() == ("DIAGNOSIS", "ANATOMY", "IMAGING", "MEDICATION", "THERAPEUTIC_PROCEDURE",
+                               "SIGN_SYMPTOM")
+    assert {conv.LABEL_TO_CATEGORY.get(lab) for lab in scheme.labels()} == {*brat.CATEGORIES, None}
+
+
+def test_shipped_pipeline_outputs_only_the_four_categories(nlp) -> None:
+    model_labels = set(nlp.get_pipe("ner").labels)
+    assert {"DIAGNOSIS", "ANATOMY", "IMAGING"} <= model_labels
+    doc = nlp("A 60-year-old man had fever, cough and dyspnoea. Chest CT showed pneumonia of the left "
+              "lower lobe; white cell count 15,000. He was treated with amoxicillin and lobectomy.")
+    assert doc.ents, "the pipeline found nothing in a plain clinical sentence"
+    assert {e.label_ for e in doc.ents} <= {"DIAGNOSIS", "ANATOMY", "IMAGING", "TREATMENT"}

@@ -7,6 +7,13 @@ model's ``tok2vec`` embeds the ``TAG`` attribute next to NORM/PREFIX/SUFFIX/SHAP
 network learns how far to trust each vocabulary hit instead of the hit being copied as is.
 
 Reads: ``Token.text``. Writes: ``Token.tag_`` (no other annotation).
+
+Static vectors: when the model folder it is loaded from has a vectors table
+(``<model>/vocab/vectors``, trained by ``pipeline.training.vectors``), the component keeps
+it and, before the first doc it tags, installs it in the pipeline's vocab if the vocab has
+no vectors. spaCy does not carry vectors over when components are *sourced* into another
+pipeline (``pipeline/resources/nlp/config.cfg``), and the model's ``tok2vec`` reads them
+from the vocab; ``spacy.load`` of the model alone already has them (then nothing is done).
 Registered when ``pipeline.components`` is imported (``pipeline.nlp.load_nlp`` does);
 import ``pipeline.components`` before ``spacy.load`` of the shipped model on its own.
 The lexicon is loaded from ``lexicon_dir`` (default: the packaged
@@ -19,6 +26,7 @@ import pathlib
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vectors import Vectors
 
 from pipeline.lexicon import Lexicon
 
@@ -59,8 +67,11 @@ class LexiconFeatures:
         self.name = name
         self.lexicon_dir = lexicon_dir
         self.lexicon = _load_lexicon(lexicon_dir)
+        self.vectors: Vectors | None = None
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.vectors is not None and doc.vocab.vectors.shape != self.vectors.shape:
+            doc.vocab.vectors = self.vectors
         for token, tag in zip(doc, lexicon_tags(self.lexicon, [t.text for t in doc]), strict=True):
             token.tag_ = tag
         return doc
@@ -70,6 +81,10 @@ class LexiconFeatures:
         return None
 
     def from_disk(self, path: pathlib.Path, exclude: tuple[str, ...] = ()) -> "LexiconFeatures":  # noqa: ARG002
+        vocab_dir = pathlib.Path(path).parent / "vocab"
+        if (vocab_dir / "vectors").is_file() and (vocab_dir / "vectors.cfg").is_file():
+            vectors = Vectors().from_disk(vocab_dir)
+            self.vectors = vectors if vectors.shape[0] > 0 else None
         return self
 
 

@@ -2,8 +2,11 @@
 
 Input: the corpora folder (``../shared/corpora`` by default; layout in its README.md).
 Output: `spacy.tokens.Doc` objects with ``doc.ents`` set to the labels DIAGNOSIS, ANATOMY,
-IMAGING, TREATMENT, and (`write_docbin`) ``.spacy`` files under ``build/`` — never in the
-repository. Tokenisation: spaCy's default English tokenizer (``spacy.blank("en")``).
+IMAGING, TREATMENT (with a `LabelScheme`: plus auxiliary labels, e.g. SIGN_SYMPTOM, and
+optionally MEDICATION / THERAPEUTIC_PROCEDURE instead of TREATMENT), and (`write_docbin`)
+``.spacy`` files under ``build/`` — never in the repository. Tokenisation: spaCy's
+default English tokenizer (``spacy.blank("en")``). Leading/trailing whitespace inside an
+annotation (e.g. a hair space) is trimmed before alignment.
 
 MACCROBAT2020 documents follow the span policy of `pipeline.brat` (covering spans for
 discontinuous annotations, overlaps flattened longest-first). A gold span that does not
@@ -31,7 +34,42 @@ from pipeline import brat
 
 LABELS: tuple[str, ...] = ("DIAGNOSIS", "ANATOMY", "IMAGING", "TREATMENT")
 CATEGORY_TO_LABEL: dict[str, str] = {c: c.upper() for c in brat.CATEGORIES}
-LABEL_TO_CATEGORY: dict[str, str] = {v: k for k, v in CATEGORY_TO_LABEL.items()}
+# Model label -> output category. Labels not in this map (auxiliary labels such as
+# SIGN_SYMPTOM) are trained on but never output.
+LABEL_TO_CATEGORY: dict[str, str] = {
+    **{v: k for k, v in CATEGORY_TO_LABEL.items()},
+    "MEDICATION": "treatment",
+    "THERAPEUTIC_PROCEDURE": "treatment",
+}
+
+# Auxiliary MACCROBAT types: trained as labels of their own (type name upper-cased) so the
+# model learns the boundary between, e.g., a disorder and a sign; dropped at output.
+# Diagnostic_procedure is auxiliary only where it does not name an imaging modality.
+AUX_TYPES: tuple[str, ...] = (
+    "Sign_symptom", "Diagnostic_procedure", "Lab_value", "Detailed_description", "Severity",
+    "Clinical_event", "Date", "Dosage", "Nonbiological_location", "History",
+)
+
+
+@dataclass(frozen=True)
+class LabelScheme:
+    """Which labels the model is trained on (see `maccrobat_docs`)."""
+
+    aux_types: tuple[str, ...] = ()
+    split_treatment: bool = False  # MEDICATION / THERAPEUTIC_PROCEDURE instead of TREATMENT
+
+    def labels(self) -> tuple[str, ...]:
+        base = ["DIAGNOSIS", "ANATOMY", "IMAGING"]
+        base += ["MEDICATION", "THERAPEUTIC_PROCEDURE"] if self.split_treatment else ["TREATMENT"]
+        return (*base, *(t.upper() for t in self.aux_types))
+
+    def target_label(self, mention: brat.GoldMention) -> str:
+        if self.split_treatment and mention.category == "treatment":
+            return mention.source_type.upper()
+        return CATEGORY_TO_LABEL[mention.category]
+
+
+BASE_SCHEME = LabelScheme()
 
 MACCROBAT_DIR = "maccrobat2020"
 
@@ -42,6 +80,7 @@ class ConversionStats:
     spans: int = 0
     expanded: int = 0
     dropped: int = 0
+    aux_skipped: int = 0  # auxiliary spans on tokens a target span already covers
     by_label: dict[str, int] = field(default_factory=dict)
 
 
@@ -68,17 +107,27 @@ def _make_doc(
     spans: Iterable[tuple[int, int, str]],
     stats: ConversionStats,
     outside_missing: bool = False,
+    aux_spans: Iterable[tuple[int, int, str]] = (),
 ) -> Doc:
+    """A Doc with ``spans`` as entities; ``aux_spans`` only fill tokens ``spans`` left free."""
     doc = nlp.make_doc(text)
     placed: list[Span] = []
     taken: set[int] = set()
-    for start, end, label in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
+    order = [(0, *s) for s in spans] + [(1, *s) for s in aux_spans]
+    for prio, start, end, label in sorted(order, key=lambda s: (s[0], -(s[2] - s[1]), s[1])):
+        while start < end and text[start].isspace():  # e.g. a hair space inside the annotation
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
         span = doc.char_span(start, end, label=label)
         if span is None:
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
             stats.expanded += 1
         if span is None or len(span) == 0 or any(i in taken for i in range(span.start, span.end)):
-            stats.dropped += 1
+            if prio:
+                stats.aux_skipped += 1
+            else:
+                stats.dropped += 1
             continue
         taken.update(range(span.start, span.end))
         placed.append(span)
@@ -103,19 +152,48 @@ def maccrobat_documents(corpora: Path, ids: Sequence[str]) -> list[tuple[str, st
     return out
 
 
+def aux_mentions(corpora: Path, doc_id: str, aux_types: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start, end, LABEL) of the auxiliary-type annotations of one document (covering spans).
+
+    A Diagnostic_procedure that names an imaging modality is a target (IMAGING), not auxiliary.
+    """
+    if not aux_types:
+        return []
+    ann_path = corpora / MACCROBAT_DIR / "docs" / f"{doc_id}.ann"
+    text = ann_path.with_suffix(".txt").read_text("utf-8")
+    ann = brat.parse_ann(ann_path.read_text("utf-8"))
+    wanted = set(aux_types)
+    out = []
+    for ent in ann.entities:
+        if ent.type not in wanted:
+            continue
+        if ent.type == brat.IMAGING_SOURCE_TYPE and brat.names_imaging_modality(
+            " ".join(text[s:e] for s, e in ent.fragments)
+        ):
+            continue
+        out.append((ent.start, ent.end, ent.type.upper()))
+    return sorted(set(out))
+
+
 def maccrobat_docs(
     nlp: Language,
     corpora: Path,
     ids: Sequence[str],
     stats: ConversionStats,
     split_paragraphs: bool = True,
+    scheme: LabelScheme = BASE_SCHEME,
 ) -> list[Doc]:
-    """Training Docs for MACCROBAT ids; by default one Doc per non-empty line (paragraph)."""
+    """Training Docs for MACCROBAT ids; by default one Doc per non-empty line (paragraph).
+
+    Target spans (our four categories, `brat.flatten`) are placed first; auxiliary spans of
+    ``scheme`` (longest first) only on tokens no target span covers.
+    """
     out: list[Doc] = []
-    for _doc_id, text, gold in maccrobat_documents(corpora, ids):
-        flat = brat.flatten(gold)
+    for doc_id, text, gold in maccrobat_documents(corpora, ids):
+        flat = [(m.start, m.end, scheme.target_label(m)) for m in brat.flatten(gold)]
+        aux = aux_mentions(corpora, doc_id, scheme.aux_types)
         if not split_paragraphs:
-            out.append(_make_doc(nlp, text, [(m.start, m.end, CATEGORY_TO_LABEL[m.category]) for m in flat], stats))
+            out.append(_make_doc(nlp, text, flat, stats, aux_spans=aux))
             continue
         pos = 0
         for line in text.split("\n"):
@@ -123,13 +201,10 @@ def maccrobat_docs(
             pos = hi + 1
             if not line.strip():
                 continue
-            spans = [
-                (m.start - lo, m.end - lo, CATEGORY_TO_LABEL[m.category])
-                for m in flat
-                if m.start >= lo and m.end <= hi
-            ]
-            stats.dropped += sum(1 for m in flat if m.start < hi and m.end > lo and not (m.start >= lo and m.end <= hi))
-            out.append(_make_doc(nlp, line, spans, stats))
+            spans = [(s - lo, e - lo, lab) for s, e, lab in flat if s >= lo and e <= hi]
+            line_aux = [(s - lo, e - lo, lab) for s, e, lab in aux if s >= lo and e <= hi]
+            stats.dropped += sum(1 for s, e, _ in flat if s < hi and e > lo and not (s >= lo and e <= hi))
+            out.append(_make_doc(nlp, line, spans, stats, aux_spans=line_aux))
     return out
 
 
@@ -255,20 +330,39 @@ def extra_docs(nlp: Language, corpora: Path, name: str, stats: ConversionStats, 
     return out
 
 
-def unlabelled_texts(corpora: Path, exclude_ids: Iterable[str] = ()) -> Iterator[str]:
-    """Raw text of every corpus (for tok2vec pretraining); MACCROBAT ids in ``exclude_ids`` are skipped."""
+def all_corpus_files(corpora: Path, name: str) -> list[Path]:
+    """Every portion (train, development, test) of an extra corpus: unlabelled text only."""
+    return {
+        "ncbi": [corpora / "ncbi_disease" / f"NCBI{p}_corpus.txt" for p in ("trainset", "developset", "testset")],
+        "bc5cdr": [corpora / "bc5cdr" / f"CDR_{p}.PubTator.txt" for p in ("TrainingSet", "DevelopmentSet", "TestSet")],
+        "anem": [corpora / "anem" / "CONLL-format" / "data" / f"AnEM.{p}" for p in ("train", "test")],
+        "anatem": [corpora / "anatem" / f"{p}.tsv" for p in ("train", "devel", "test")],
+        "bionlp13cg": [corpora / "bionlp13cg" / f"{p}.tsv" for p in ("train", "devel", "test")],
+    }[name]
+
+
+def unlabelled_texts(
+    corpora: Path, exclude_ids: Iterable[str] = (), all_portions: bool = False,
+    extra: Sequence[str] = EXTRA_CORPORA,
+) -> Iterator[str]:
+    """Raw text of every corpus (for tok2vec pretraining and word vectors).
+
+    MACCROBAT ids in ``exclude_ids`` are skipped; of the ``extra`` corpora the train
+    portions, or with ``all_portions`` every portion (their labels are not used).
+    """
     skip = set(exclude_ids)
+    files = all_corpus_files if all_portions else extra_corpus_files
     for txt in sorted((corpora / MACCROBAT_DIR / "docs").glob("*.txt")):
         if txt.stem not in skip:
             for line in txt.read_text("utf-8").split("\n"):
                 if line.strip():
                     yield line
     for name in ("ncbi", "bc5cdr"):
-        for path in extra_corpus_files(corpora, name):
+        for path in files(corpora, name) if name in extra else []:
             for text, _ in _pubtator(path, {}):
                 yield text
     for name in ("anem", "anatem", "bionlp13cg"):
-        for path in extra_corpus_files(corpora, name):
+        for path in files(corpora, name) if name in extra else []:
             for words, _ in _iob_sentences(path, {}, False):
                 yield " ".join(words)
 

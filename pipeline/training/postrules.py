@@ -23,19 +23,25 @@ from collections.abc import Sequence
 import spacy
 
 from pipeline import brat, scoring
-from pipeline.training import corpora as conv
 from pipeline.components import lexicon_features as features
+from pipeline.training import corpora as conv
 from pipeline.training.propagate import propagate
 
 
 def combine(
-    model: Sequence[tuple[int, int, str]], lexical: Sequence[tuple[int, int, str]], allowed: set[str]
+    model: Sequence[tuple[int, int, str | None]], lexical: Sequence[tuple[int, int, str]], allowed: set[str],
+    aux_blocks: bool = True,
 ) -> list[tuple[int, int, str]]:
-    """Token spans (start, end, category): model spans plus non-overlapping allowed lexicon spans."""
+    """Token spans (start, end, category): model spans plus non-overlapping allowed lexicon spans.
+
+    Model spans with category None are auxiliary predictions: not output; they keep
+    lexicon spans off their tokens if ``aux_blocks``.
+    """
     taken: set[int] = set()
-    out = list(model)
-    for s, e, _ in model:
-        taken.update(range(s, e))
+    out = [(s, e, c) for s, e, c in model if c is not None]
+    for s, e, c in model:
+        if c is not None or aux_blocks:
+            taken.update(range(s, e))
     for s, e, c in sorted(lexical):
         if c in allowed and not taken.intersection(range(s, e)):
             out.append((s, e, c))
@@ -48,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--model", type=pathlib.Path, required=True)
     ap.add_argument("--corpora", type=pathlib.Path, default=pathlib.Path("../shared/corpora"))
     ap.add_argument("--propagate", action="store_true", help="apply pipeline.training.propagate first")
+    ap.add_argument("--aux-free", action="store_true",
+                    help="auxiliary model labels do not keep lexicon matches off their tokens")
     args = ap.parse_args(argv)
     mac = args.corpora / conv.MACCROBAT_DIR
     _, tune_ids = conv.tune_split(brat.read_split(mac, "train"))
@@ -57,8 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     gold = [(m.doc_id, m.start, m.end, m.category) for _, _, g in docs for m in g]
     per_doc = []
     for (doc_id, _, _), doc in zip(docs, nlp.pipe([t for _, t, _ in docs]), strict=True):
-        model = [(e.start, e.end, conv.LABEL_TO_CATEGORY[e.label_]) for e in doc.ents]
+        model = [(e.start, e.end, conv.LABEL_TO_CATEGORY.get(e.label_)) for e in doc.ents]
         if args.propagate:
+            model = [m for m in model if m[2] is not None]
             model = propagate([t.text for t in doc], model)
         lexical = [(s, e, lex.concepts[c].category) for s, e, c in lex.match([t.text for t in doc])]
         per_doc.append((doc_id, doc, model, lexical))
@@ -67,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for allowed in itertools.combinations(cats, n):
             pred = []
             for doc_id, doc, model, lexical in per_doc:
-                for s, e, c in combine(model, lexical, set(allowed)):
+                for s, e, c in combine(model, lexical, set(allowed), not args.aux_free):
                     pred.append((doc_id, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), c))
             sc = scoring.score(gold, pred, brat.CATEGORIES)
             row = " ".join(f"{c[:4]} {sc.f1('overlap', c):.3f}/{sc.f1('strict', c):.3f}" for c in (*cats, "micro"))

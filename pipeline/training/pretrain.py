@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import brat
-from pipeline.training import corpora as conv
 from pipeline.components import lexicon_features as features  # noqa: F401  (the config names its factory)
+from pipeline.training import corpora as conv
 
 PRETRAIN_OVERRIDES = {
     "pretraining.max_epochs": 3,

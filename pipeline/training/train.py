@@ -38,13 +38,15 @@ import spacy
 from spacy.language import Language
 
 from pipeline import brat, scoring
-from pipeline.training import corpora as conv
 from pipeline.components import lexicon_features as features  # noqa: F401  (registers case_lexicon_features)
+from pipeline.training import corpora as conv
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "ner.cfg"
 MODEL_NAME = "case_report_ner"
-MODEL_VERSION = "1.0.0"
+# 1.0.0: the four categories as labels (shipped); 2.0.0: auxiliary labels and/or static
+# vectors (the round-2 candidate in EXPERIMENTS.md)
+MODEL_VERSIONS = {False: "1.0.0", True: "2.0.0"}
 
 
 def predict_mentions(nlp: Language, docs: Sequence[tuple[str, str]], batch_size: int = 16) -> list[tuple[str, int, int, str]]:
@@ -80,12 +82,13 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, Any]:
 def build_data(
     corpora: Path, build: Path, train_ids: Sequence[str], dev_ids: Sequence[str],
     extra: Sequence[str], partial: str, extra_weight: float, seed: int,
+    scheme: conv.LabelScheme = conv.BASE_SCHEME,
 ) -> tuple[dict[str, Any], Path, Path]:
     nlp = spacy.blank("en")
     stats_train = conv.ConversionStats()
     stats_dev = conv.ConversionStats()
-    train_docs = conv.maccrobat_docs(nlp, corpora, train_ids, stats_train)
-    dev_docs = conv.maccrobat_docs(nlp, corpora, dev_ids, stats_dev, split_paragraphs=False)
+    train_docs = conv.maccrobat_docs(nlp, corpora, train_ids, stats_train, scheme=scheme)
+    dev_docs = conv.maccrobat_docs(nlp, corpora, dev_ids, stats_dev, split_paragraphs=False, scheme=scheme)
     extra_stats: dict[str, Any] = {}
     import random
 
@@ -136,6 +139,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--init-tok2vec", type=Path, default=None, help="pretrained tok2vec weights (spacy pretrain)")
     ap.add_argument("--pretrain-epochs", type=int, default=0,
                     help="first pretrain tok2vec for N epochs on unlabelled corpus text (pretrain.py)")
+    ap.add_argument("--aux", default="",
+                    help="comma-separated auxiliary MACCROBAT types trained as labels of their own and dropped "
+                         "at output (choices: " + ",".join(conv.AUX_TYPES) + ")")
+    ap.add_argument("--split-treatment", action="store_true",
+                    help="train MEDICATION and THERAPEUTIC_PROCEDURE instead of TREATMENT (both output as treatment)")
+    ap.add_argument("--vectors", type=Path, default=None,
+                    help="spaCy vectors folder (pipeline.training.vectors) used as static vectors by tok2vec")
     ap.add_argument("--set", action="append", default=[], help="config override key=value (JSON value)")
     ap.add_argument("--tag", default="", help="name of the experiment (tune mode log)")
     args = ap.parse_args(argv)
@@ -150,6 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev_split = brat.read_split(mac, "dev")
     fit_ids, tune_ids = conv.tune_split(train_split)
     extra = [e for e in args.extra.split(",") if e]
+    aux = tuple(a for a in args.aux.split(",") if a)
+    unknown = [a for a in aux if a not in conv.AUX_TYPES]
+    if unknown:
+        print(f"error: unknown --aux types {unknown}; choices: {', '.join(conv.AUX_TYPES)}", file=sys.stderr)
+        return 2
+    scheme = conv.LabelScheme(aux_types=aux, split_treatment=args.split_treatment)
     build: Path = args.build / (args.mode if not args.tag else f"{args.mode}-{args.tag}")
     if build.exists():
         shutil.rmtree(build)
@@ -159,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The spaCy dev corpus only drives logging/model-best; in final mode it is the tune
     # documents (which are part of the training data) and model-last is shipped.
     info, train_path, dev_path = build_data(
-        corpora, build, train_ids, tune_ids, extra, args.partial, args.extra_weight, args.seed
+        corpora, build, train_ids, tune_ids, extra, args.partial, args.extra_weight, args.seed, scheme
     )
     overrides = {
         "paths.train": str(train_path),
@@ -167,6 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "system.seed": args.seed,
         **_parse_overrides(args.set),
     }
+    if args.vectors is not None:
+        overrides["paths.vectors"] = str(args.vectors)
+        overrides["components.tok2vec.model.embed.include_static_vectors"] = True
     if args.pretrain_epochs > 0:
         from pipeline.training import pretrain
 
@@ -209,9 +228,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # final: write the shipped model
     nlp.meta["name"] = MODEL_NAME
-    nlp.meta["version"] = MODEL_VERSION
-    nlp.meta["description"] = "NER for case reports: DIAGNOSIS, ANATOMY, IMAGING, TREATMENT (see README.md)"
-    nlp.meta["license"] = "CC BY-SA 4.0" if extra else "CC BY 4.0"
+    round2 = bool(args.aux or args.split_treatment or args.vectors is not None)
+    model_version = MODEL_VERSIONS[round2]
+    nlp.meta["version"] = model_version
+    nlp.meta["description"] = "NER for case reports: DIAGNOSIS, ANATOMY, IMAGING, TREATMENT" + (
+        "; other labels are auxiliary MACCROBAT types, not output" if args.aux else "") + " (see README.md)"
+    vec_sources: dict[str, Any] = {}
+    if args.vectors is not None and (args.vectors / "sources.json").is_file():
+        vec_sources = json.loads((args.vectors / "sources.json").read_text("utf-8"))
+    share_alike = bool(extra) or bool(vec_sources.get("share_alike_sources"))
+    nlp.meta["license"] = "CC BY-SA 4.0" if share_alike else "CC BY 4.0"
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for child in out.iterdir():
@@ -219,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(child) if child.is_dir() else child.unlink()
     nlp.to_disk(out)
     labels = sorted(nlp.get_pipe("ner").labels)
-    if labels != sorted(conv.LABELS):
-        print(f"error: model labels {labels} != {sorted(conv.LABELS)}", file=sys.stderr)
+    if labels != sorted(scheme.labels()):
+        print(f"error: model labels {labels} != {sorted(scheme.labels())}", file=sys.stderr)
         return 1
 
     model = spacy.load(out)
@@ -228,7 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(scoring.format_table(dev_scores, f"MACCROBAT dev split ({len(dev_split)} docs), bare model"))
     config_text = Path(args.config).read_text("utf-8")
     meta = {
-        "model": {"name": MODEL_NAME, "version": MODEL_VERSION, "labels": list(conv.LABELS),
+        "model": {"name": MODEL_NAME, "version": model_version, "labels": list(scheme.labels()),
+                  "output_categories": {lab: conv.LABEL_TO_CATEGORY.get(lab) for lab in scheme.labels()},
                   "spacy_version": spacy.__version__},
         "command": "python -m pipeline.training.train " + " ".join(argv if argv is not None else sys.argv[1:]),
         "config_file": str(Path(args.config).name),
@@ -237,6 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init_tok2vec_sha256": conv.sha256_file(args.init_tok2vec) if args.init_tok2vec else None,
         "pretrain_epochs": args.pretrain_epochs,
         "seed": args.seed,
+        "label_scheme": {"aux_types": list(scheme.aux_types), "split_treatment": scheme.split_treatment},
+        "vectors": str(args.vectors) if args.vectors is not None else None,
+        "vectors_sources": vec_sources or None,
+        "vectors_sha256": conv.sha256_file(args.vectors / "vocab" / "vectors") if args.vectors is not None else None,
         "extra_corpora": extra,
         "partial_label_policy": args.partial if extra else None,
         "train_ids": sorted(train_ids),
