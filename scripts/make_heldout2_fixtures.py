@@ -22,7 +22,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cleaning_heldout2"
-FIXED_DATE = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+FIXED_DATE = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.UTC)
 VOWELS = set("aeiouy")
 WORD = re.compile(r"([(\[]?)([A-Za-z]+)([.,;:)\]]*)")
 

@@ -120,7 +120,7 @@ class Layout:
         self.pdf = FPDF(orientation="P", unit="mm", format=(w, h))
         self.pdf.set_auto_page_break(False)
         self.pdf.set_margins(0, 0, 0)
-        self.pdf.set_creation_date(dt.datetime(2024, 5, 6, 9, 30, tzinfo=dt.timezone.utc))
+        self.pdf.set_creation_date(dt.datetime(2024, 5, 6, 9, 30, tzinfo=dt.UTC))
         self.pdf.set_producer("Typeset with a journal production system")
         self.pdf.set_title(art.title)
         self.pdf.set_author(", ".join(name for name, _ in art.authors))
@@ -244,7 +244,7 @@ class Layout:
         if justify and len(words) > 1:
             gap = (width - sum(widths)) / (len(words) - 1)
             gap = min(gap, 3.2 * space)
-        for word, ww in zip(words, widths):
+        for word, ww in zip(words, widths, strict=False):
             pdf.text(x, y, word)
             x += ww + gap
 
@@ -253,7 +253,7 @@ class Layout:
         pdf = self.pdf
         pdf.set_font("Times", style, size)
         lines = self.break_lines(text, self.col_w)
-        for n, (line, last) in enumerate(lines):
+        for _n, (line, last) in enumerate(lines):
             if self.y + lead > self.bottom:
                 self.next_column()
                 pdf.set_font("Times", style, size)
@@ -294,7 +294,7 @@ class Layout:
             else:
                 dy = ((k * 37) % 11 - 5) * 0.9 * (1 if k % 2 else -1)
             pts.append((x, mid + dy))
-        for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
+        for (xa, ya), (xb, yb) in zip(pts, pts[1:], strict=False):
             pdf.line(xa, ya, xb, yb)
         self.y += height + 1.0
         pdf.set_font("Helvetica", "", 7.6)
@@ -321,7 +321,7 @@ class Layout:
         for r, row in enumerate(rows):
             pdf.set_font("Helvetica", "B" if r == 0 else "", 7.5)
             self.y += 3.8
-            for cx, cell in zip(cols, row):
+            for cx, cell in zip(cols, row, strict=False):
                 pdf.text(cx, self.y, cell)
             if r == 0:
                 pdf.set_line_width(0.15)
