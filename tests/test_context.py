@@ -2,7 +2,13 @@ import pytest
 import spacy
 
 from pipeline import resources
-from pipeline.components.context import CaseContext, default_rules_path, load_coordination, load_rules
+from pipeline.components.context import (
+    CaseContext,
+    default_rules_path,
+    expand_first_token,
+    load_coordination,
+    load_rules,
+)
 from pipeline.components.sections import Sections
 from pipeline.components.sections import load_rules as section_rules
 
@@ -138,3 +144,82 @@ def test_context_coordination_block_is_validated(tmp_path):
     bad.write_text('{"context_rules": [], "coordination": {"max_gap": 3, "connectors": ["OR"], "breakers": []}}')
     with pytest.raises(ValueError, match="lower-case"):
         load_coordination(bad)
+
+
+# The fast path (issue #7) must give exactly what medspaCy's own ConText gives.
+
+_FAST_VS_PLAIN_TEXTS = [
+    (
+        "Case presentation\nA 35-year-old man presented with fever. There was no rash, cough or dyspnea, but he had "
+        "arthralgia. His mother had psoriasis; lupus was ruled out. Tuberculosis was not suspected",
+        [("fever", "DIAGNOSIS"), ("rash", "DIAGNOSIS"), ("cough", "DIAGNOSIS"), ("dyspnea", "DIAGNOSIS"), ("arthralgia", "DIAGNOSIS"),
+         ("psoriasis", "DIAGNOSIS"), ("lupus", "DIAGNOSIS"), ("Tuberculosis", "DIAGNOSIS")],
+    ),
+    (
+        "Discussion\nBarta et al. reported a 23-year-old male with osteoblastoma. Osteoid osteoma is usually painful. "
+        "No. Denied any history of diabetes. CT of the liver was negative. He denied chest pain and was not given aspirin.",
+        [("osteoblastoma", "DIAGNOSIS"), ("Osteoid osteoma", "DIAGNOSIS"), ("diabetes", "DIAGNOSIS"), ("CT", "IMAGING"),
+         ("liver", "ANATOMY"), ("chest pain", "DIAGNOSIS"), ("aspirin", "TREATMENT")],
+    ),
+    ("Can hemangioma cause back pain? Yes, hemangiomas can cause back pain. No further", [("hemangiomas", "DIAGNOSIS")]),
+    ("No lesion. No evidence of", []),
+]
+
+
+def _context(nlp, fast):
+    rules = load_rules(default_rules_path()) + load_rules(resources.path("context", "rules.json"))
+    coordination = load_coordination(resources.path("context", "rules.json"))
+    return CaseContext(nlp, rules, ["title", "abstract", "case", "figure"], ["ANATOMY", "IMAGING"], 6, coordination, fast=fast)
+
+
+def _snapshot(doc):
+    ents = [
+        (e.start, e.end, e._.assertion, e._.assertion_trigger, e._.experiencer, e._.experiencer_trigger,
+         [(m.modifier_span, m.scope_span, m.rule.literal) for m in e._.modifiers])
+        for e in doc.ents
+    ]
+    graph = doc._.context_graph
+    modifiers = [(m.modifier_span, m.scope_span, m.rule.literal, [(t.start, t.end) for t in m._targets]) for m in graph.modifiers]
+    edges = [((t.start, t.end), m.modifier_span) for t, m in graph.edges]
+    return ents, modifiers, edges
+
+
+@pytest.mark.parametrize("text,targets", _FAST_VS_PLAIN_TEXTS)
+def test_context_fast_path_equals_medspacy_context(text, targets):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    sections = Sections(section_rules())
+    fast, plain = _context(nlp, True), _context(nlp, False)
+    results = []
+    for context in (plain, fast):
+        doc = sections(nlp(text))
+        doc.ents = [doc.char_span(text.index(p), text.index(p) + len(p), label=label) for p, label in targets]
+        results.append(_snapshot(context(doc)))
+    assert results[0] == results[1]
+    assert results[0][1], "the text should produce ConText modifiers"
+
+
+def test_context_fast_token_matcher_returns_medspacys_matches():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    fast = _context(nlp, True)
+    plain_matcher = fast.context._ConText__matcher._MedspacyMatcher__matcher  # medspaCy's own token Matcher
+    doc = nlp(" ".join(t for t, _ in _FAST_VS_PLAIN_TEXTS) + " Family: the sisters, brothers and parents were not affected.")
+    expected = plain_matcher(doc)
+    assert len(expected) > 20
+    assert fast._token_matcher(doc) == expected  # same matches, same order
+
+
+def test_expand_first_token():
+    assert expand_first_token([{"LOWER": {"IN": ["no", "not", "no"]}}, {"LOWER": "evidence"}]) == [
+        [{"LOWER": "no"}, {"LOWER": "evidence"}],
+        [{"LOWER": "not"}, {"LOWER": "evidence"}],
+    ]
+    assert expand_first_token([{"ORTH": {"IN": [",", ";"]}}]) == [[{"ORTH": ","}], [{"ORTH": ";"}]]
+    for unchanged in (
+        [{"LOWER": {"IN": ["may", "might"]}, "OP": "?"}, {"LOWER": "be"}],  # optional first token: order of states would change
+        [{"LOWER": "no"}, {"LOWER": {"IN": ["new", "other"]}}],
+        [{"LIKE_NUM": True}, {"LOWER": "old"}],
+        [{"LOWER": {"REGEX": "^al"}}],
+    ):
+        assert expand_first_token(unchanged) == [unchanged]

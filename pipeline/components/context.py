@@ -36,17 +36,29 @@ Experiencer, first that applies:
 5. a GENERIC_STATEMENT modifier ("usually", "patients with", "is a") -> other;
 6. by section: `patient_sections` -> patient, any other section -> other; a document
    without headers (all `other`) -> patient.
+
+Speed (issue #7): ConText's algorithm is run with two exact shortcuts, the same result as
+medspaCy's `ConText` (`CaseContext(fast=False)`): first-token "IN" lists of the token
+Matcher's rules are expanded into literal patterns, and scopes/edges are computed per block
+of sentences (resources/context/README.md, "Speed").
 """
 
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
+from medspacy.common.util import prune_overlapping_matches
 from medspacy.context import ConText
+from medspacy.context.context_graph import ConTextGraph
+from medspacy.context.context_modifier import ConTextModifier
 from medspacy.context.context_rule import ConTextRule
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from pipeline import resources
@@ -224,15 +236,68 @@ _NO_SENTENCE_END_AFTER = frozenset({"al", "fig", "figs", "vs", "dr", "approx", "
 
 def repair_sentences(doc: Doc) -> None:
     """Undo sentence breaks the sentencizer makes after "et al." / "Fig." (ConText scope is the sentence)."""
-    if doc.has_annotation("DEP"):
+    if doc.has_annotation("DEP") or len(doc) < 3:
         return
-    for token in doc[1:-1]:
-        if token.text == "." and token.nbor(-1).lower_ in _NO_SENTENCE_END_AFTER and token.nbor(1).is_sent_start:
+    full_stops = numpy.flatnonzero(doc.to_array(ORTH) == doc.vocab.strings.add("."))  # only these can qualify
+    for i in full_stops[(full_stops >= 1) & (full_stops < len(doc) - 1)].tolist():
+        token = doc[i]
+        if token.nbor(-1).lower_ in _NO_SENTENCE_END_AFTER and token.nbor(1).is_sent_start:
             token.nbor(1).is_sent_start = False
 
 
+def expand_first_token(pattern: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """`[{"LOWER": {"IN": [a, b]}}, *rest]` -> `[[{"LOWER": a}, *rest], [{"LOWER": b}, *rest]]`.
+
+    Only a first token that is exactly `{"LOWER"|"ORTH": {"IN": [...]}}` (no "OP") is expanded;
+    any other pattern is returned as it is. spaCy's Matcher starts a state for every pattern at
+    every token and evaluates an "IN" set as a Python predicate, so a first token with "IN"
+    costs one Python call per token and pattern; a literal first token is compared in C.
+    Exactly one (or none) of the expanded patterns can match a given first token, and a
+    state that fails its first token is dropped without touching the others, so the
+    Matcher returns the same matches in the same order (see resources/context/README.md).
+    """
+    first = pattern[0] if pattern else None
+    if isinstance(first, dict) and len(first) == 1:
+        ((attr, value),) = first.items()
+        if attr in ("LOWER", "ORTH") and isinstance(value, dict) and list(value) == ["IN"]:
+            values = value["IN"]
+            if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+                return [[{attr: v}, *pattern[1:]] for v in dict.fromkeys(values)]
+    return [pattern]
+
+
+def _medspacy_matchers(context: ConText) -> tuple[Any, Any, Any]:
+    """medspaCy's MedspacyMatcher of `context` and its PhraseMatcher and RegexMatcher (private in 1.3.1)."""
+    matcher = getattr(context, "_ConText__matcher", None)
+    phrase = getattr(matcher, "_MedspacyMatcher__phrase_matcher", None)
+    regex = getattr(matcher, "_MedspacyMatcher__regex_matcher", None)
+    if matcher is None or phrase is None or regex is None:
+        raise RuntimeError("case_context_v2: medspaCy's ConText internals changed (written for medspacy 1.3.1); use fast=False")
+    return matcher, phrase, regex
+
+
+def _sentence_blocks(doc: Doc, spans: list[tuple[int, int]]) -> list[int]:
+    """Token index where each block starts: sentences joined where one of `spans` crosses a break."""
+    starts = [sent.start for sent in doc.sents]
+    joined = [False] * len(starts)  # joined[k]: sentence k belongs to the block of sentence k - 1
+    for start, end in spans:
+        if end - start > 1:
+            first, last = bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
+            for k in range(first + 1, last + 1):
+                joined[k] = True
+    return [s for s, j in zip(starts, joined, strict=True) if not j]
+
+
 class CaseContext:
-    """Runs medspaCy ConText over doc.ents and sets assertion/experiencer per entity."""
+    """Runs medspaCy ConText over doc.ents and sets assertion/experiencer per entity.
+
+    `fast=True` (the default) runs medspaCy's ConText algorithm with two exact shortcuts
+    (same modifiers, scopes, edges and `Doc._.context_graph` as `fast=False`, which calls
+    medspaCy's `ConText` itself): the token Matcher's rules have their first-token "IN"
+    lists expanded (`expand_first_token`), and scopes and edges are computed per block
+    of sentences instead of over all modifier pairs and all (entity, modifier) pairs of
+    the document (`_context_graph`; resources/context/README.md has the argument).
+    """
 
     def __init__(
         self,
@@ -242,6 +307,7 @@ class CaseContext:
         never_absent_labels: list[str],
         max_scope: int | None = None,
         coordination: Coordination | None = None,
+        fast: bool = True,
     ) -> None:
         # span_attrs=None: medspaCy sets no is_negated-style flags; we read the modifiers.
         self.context = ConText(nlp, rules=None, span_attrs=None)
@@ -255,12 +321,77 @@ class CaseContext:
         self.never_absent = frozenset(label.upper() for label in never_absent_labels)
         self.document_cues = {r.literal for r in rules if (r.metadata or {}).get("document_cue")}
         self.coordination = coordination
+        self.fast = fast
+        if fast:
+            plain = self.context
+            if plain.context_attributes_mapping or plain.prune_on_target_overlap or plain.input_span_type != "ents":
+                raise ValueError("case_context_v2: the fast path assumes span_attrs=None, no target-overlap pruning, ents")
+            self._medspacy_matcher, self._phrase_matcher, self._regex_matcher = _medspacy_matchers(plain)
+            self._token_matcher = Matcher(nlp.vocab)
+            for rule_id, rule in self._medspacy_matcher.rule_map.items():  # medspaCy's order of adding
+                if isinstance(rule.pattern, list):
+                    self._token_matcher.add(rule_id, expand_first_token(rule.pattern), on_match=rule.on_match)
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """What medspaCy's MedspacyMatcher returns for `doc` (same list, same order)."""
+        matches = self._token_matcher(doc)
+        matches += self._phrase_matcher(doc)
+        matches += self._regex_matcher(doc)
+        if self._medspacy_matcher._prune:
+            matches = prune_overlapping_matches(matches)
+        return matches
+
+    def _context_graph(self, doc: Doc) -> ConTextGraph:
+        """medspaCy's `ConText.__call__` (1.3.1), with scopes and edges computed per block of sentences.
+
+        A modifier's scope lies inside the sentence of its first token, and only shrinks
+        to the boundary of another modifier's span; a block is a run of sentences that no
+        modifier or entity crosses. Between blocks, `limit_scope` changes nothing and
+        `modifies` is always false (README), so per block gives the same scopes and edges.
+        """
+        rule_map, strings = self._medspacy_matcher.rule_map, doc.vocab.strings
+        targets = doc.ents
+        modifiers = [
+            ConTextModifier(rule_map[strings[match_id]], start, end, doc, max_scope=self.context.max_scope)
+            for match_id, start, end in self._matches(doc)
+        ]
+        graph = ConTextGraph(prune_on_modifier_overlap=False)
+        graph.targets, graph.modifiers = targets, modifiers
+        if not modifiers:
+            return graph
+        sentence_scopes = self.context.max_scope is None  # medspaCy's global window would not stop at a sentence end
+        if sentence_scopes and doc.has_annotation("SENT_START") and all(a.modifier_span[0] <= b.modifier_span[0] for a, b in zip(modifiers, modifiers[1:], strict=False)):
+            spans = [m.modifier_span for m in modifiers] + [(t.start, t.end) for t in targets]
+            bounds = [*_sentence_blocks(doc, spans)[1:], len(doc)]
+        else:
+            bounds = [len(doc)]
+        m = t = 0
+        for bound in bounds:  # modifiers (by start) and targets (doc.ents) are in document order
+            block_modifiers, block_targets = [], []
+            while m < len(modifiers) and modifiers[m].modifier_span[0] < bound:
+                block_modifiers.append(modifiers[m])
+                m += 1
+            while t < len(targets) and targets[t].start < bound:
+                block_targets.append(targets[t])
+                t += 1
+            if block_modifiers:
+                block = ConTextGraph(targets=block_targets, modifiers=block_modifiers, prune_on_modifier_overlap=False)
+                block.update_scopes()
+                block.apply_modifiers()
+                graph.edges += block.edges
+        return graph
 
     def __call__(self, doc: Doc) -> Doc:
         repair_sentences(doc)
         for ent in doc.ents:
             ent._.modifiers = ()
-        doc = self.context(doc)
+        if self.fast:
+            graph = self._context_graph(doc)
+            for target, modifier in graph.edges:
+                target._.modifiers += (modifier,)
+            doc._.context_graph = graph
+        else:
+            doc = self.context(doc)
         graph = doc._.context_graph
         modifiers = graph.modifiers if graph is not None else []
         has_patient = any(m.rule.literal in self.document_cues for m in modifiers)
