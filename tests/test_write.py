@@ -59,3 +59,15 @@ def test_write_datapackage_describes_every_column():
         assert [f["name"] for f in fields] == table.column_names
         assert all(f["description"] for f in fields)
         assert resource["schema"]["primaryKey"]
+
+
+def test_write_cell_converters_agree_with_cell():
+    from pipeline.write import _cell, cell_converter
+
+    values = [None, "", "x", "=1+1", "-3", "@a", "\tx", 0, 7, -2, 3.0, 2.5, True, False, "12"]
+    for kind in ("string", "integer", "number", "boolean"):
+        convert = cell_converter(kind)
+        for value in values:
+            if kind in ("integer", "number") and isinstance(value, str) and value:
+                continue  # numeric columns never hold text
+            assert convert(value) == _cell(value, kind), (kind, value)
