@@ -95,16 +95,7 @@ def closed_prefixes() -> frozenset[str]:
 
 
 def _word_list(name: str) -> frozenset[str]:
-    file = resources.path("boilerplate", name)
-    words = set()
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not line.isalpha() or line != line.lower():
-            raise ValueError(f"{file}:{number}: expected one lower-case word, got {line!r}")
-        words.add(line)
-    return frozenset(words)
+    return resources.read_word_list(resources.path("boilerplate", name))
 
 
 @lru_cache(maxsize=1)
@@ -642,16 +633,9 @@ def ui_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def clinical_headings() -> frozenset[str]:
     """Clinical sub-headings (`clinical_headings.txt`) the classifier never removes."""
-    file = resources.path("boilerplate", "clinical_headings.txt")
-    headings = set()
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line != line.lower() or not re.fullmatch(r"[a-z][a-z -]*[a-z]", line):
-            raise ValueError(f"{file}:{number}: expected a lower-case heading, got {line!r}")
-        headings.add(line)
-    return frozenset(headings)
+    return resources.read_word_list(
+        resources.path("boilerplate", "clinical_headings.txt"), re.compile(r"[a-z][a-z -]*[a-z]"), "a lower-case heading"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -490,16 +490,7 @@ _DROP_SHARE = 0.25  # never drop an element holding this share of the page's tex
 def _chrome_names() -> frozenset[str]:
     from pipeline import resources
 
-    file = resources.path("boilerplate", "html_chrome_names.txt")
-    words = set()
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not line.isalpha() or line != line.lower():
-            raise ValueError(f"{file}:{number}: expected one lower-case word, got {line!r}")
-        words.add(line)
-    return frozenset(words)
+    return resources.read_word_list(resources.path("boilerplate", "html_chrome_names.txt"))
 
 
 def _names_chrome(value: str, names: frozenset[str]) -> bool:

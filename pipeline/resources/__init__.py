@@ -2,11 +2,12 @@
 
 Found through `importlib.resources`, never by walking up from `__file__`. Each folder
 holds a README naming its source, licence and version. `read_tsv` is the one validated
-reader for the TSV rule files.
+reader for the TSV rule files, `read_word_list` the one for one-entry-per-line lists.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -45,3 +46,20 @@ def read_tsv(file: Path, required: Sequence[str]) -> list[dict[str, str]]:
             raise ValueError(f"{file}:{number}: empty value in column(s) {empty}")
         rows.append(row)
     return rows
+
+
+_ONE_WORD = re.compile(r"[a-z]+")
+
+
+def read_word_list(file: Path, entry: re.Pattern[str] = _ONE_WORD, what: str = "one lower-case word") -> frozenset[str]:
+    """Read a list with one entry per line (blank lines and '#' comments skipped); every
+    entry must fully match `entry`, else ValueError naming file, line and `what` was expected."""
+    words = set()
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not entry.fullmatch(line):
+            raise ValueError(f"{file}:{number}: expected {what}, got {line!r}")
+        words.add(line)
+    return frozenset(words)
