@@ -66,6 +66,7 @@ class RunSummary:
     seconds: float
     errors: list[ErrorRecord] = field(default_factory=list)
     n_cached: int = 0  # reports whose result came from the cache
+    up_to_date: bool = False  # the output folder already held this run's output: nothing was rewritten
 
     @property
     def n_ok(self) -> int:
@@ -77,7 +78,10 @@ class RunSummary:
             f"Read {self.n_inputs} report(s): {self.n_ok} processed, {self.n_failed} failed. "
             f"Mentions: {cats}. Took {self.seconds:.1f} s. Tables written to {out}/."
         )
-        if self.n_cached:
+        if self.up_to_date:
+            text = text.replace("Tables written to", "Tables already up to date in")
+            text += " Nothing changed since the run that wrote them (inputs, code, resources, settings), so nothing was rewritten."
+        elif self.n_cached:
             text += f" {self.n_cached} report(s) unchanged since an earlier run came from the cache."
         if self.errors:
             text += f" Failed inputs are listed in {out}/errors.csv."
@@ -498,6 +502,14 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     nlp_key = "" if nlp is None else digest(nlp.config.to_str())
     result_key = digest("result", code, resources_fingerprint(), settings.output_key(), nlp_key)
     env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key, flat_store=temporary)
+    # An unchanged corpus whose output folder is exactly what the same run wrote last time:
+    # nothing to redo, nothing to rewrite (see `_run_key`).
+    run_key = None if temporary else _run_key(corpus, items, result_key, settings)
+    if run_key is not None:
+        done = store.get("run", run_key)
+        if done is not None and done["outputs"] == _output_hashes(out):
+            return RunSummary(done["n_inputs"], 0, dict(done["mentions"]), time.perf_counter() - started,
+                              n_cached=done["n_inputs"], up_to_date=True)
 
     from tqdm import tqdm
 
@@ -537,12 +549,45 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
             info = _pipeline_info(nlp or _worker_nlp())
             store.put("pipeline", result_key, info)
         summary = _write_outputs(out, items, order, scanned, keys, store, info, settings)
+        if run_key is not None and summary.n_failed == 0 and not summary.errors:
+            # only runs without failed inputs: a failure may depend on the machine (timeouts)
+            store.put("run", run_key, {"n_inputs": summary.n_inputs, "mentions": dict(summary.mentions_by_category),
+                                       "outputs": _output_hashes(out)})
     finally:
         if temporary:
             shutil.rmtree(store_dir, ignore_errors=True)
     summary.seconds = time.perf_counter() - started
     summary.n_cached = n_cached
     return summary
+
+
+def _run_key(corpus: Path, items: list[InputFile], result_key: str, settings: Settings) -> str | None:
+    """Key of a whole run: everything a report's result depends on (`result_key`: code,
+    dependencies, resources, output-changing settings, pipeline config), the table format,
+    and every input's path, case id and content hash (so also the corpus-wide boilerplate
+    lines). The same key means the same output folder, byte for byte. None when an input
+    cannot be read (the run proper reports it)."""
+    h = hashlib.sha256()
+    for item in items:
+        try:
+            data = (corpus / item.path).read_bytes()
+        except OSError:
+            return None
+        h.update(digest(item.path, item.case_id, hashlib.sha256(data).digest()).encode("ascii"))
+    return digest("run", result_key, settings.output_format, h.hexdigest())
+
+
+def _output_hashes(out: Path) -> dict[str, str]:
+    """sha256 of every file below `out` (relative POSIX path -> hex), hidden ones excepted:
+    what a rerun checks before it skips rewriting the folder."""
+    if not out.is_dir():
+        return {}
+    hashes = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            hashes[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashes
 
 
 def _case_row(case: _Case) -> dict[str, Any]:

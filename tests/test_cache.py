@@ -152,3 +152,56 @@ def test_cache_temporary_store_is_flat_and_removed(corpus, tmp_path, nlp, monkey
     layouts.clear()
     _run(corpus, tmp_path / "out2", tmp_path / "cache", nlp, jobs=1)
     assert layouts and not any(layouts)
+
+
+def _small_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    texts = [
+        "A 40-year-old man had pneumonia. A chest CT showed a mass in the left lung.\nHe was treated with amoxicillin.",
+        "A 9-year-old girl had knee pain. MRI of the right knee showed osteoid osteoma.\nIt was resected.",
+        "A 70-year-old woman had a stroke. Brain CT showed no bleeding.\nShe received alteplase.",
+    ]
+    for i, text in enumerate(texts):
+        (folder / f"case{i}.txt").write_text(f"Case {i}\n\n{text}\n", encoding="utf-8")
+    return folder
+
+
+def test_cache_unchanged_run_skips_rewriting_an_intact_output_folder(tmp_path, nlp, monkeypatch):
+    corpus = _small_corpus(tmp_path)
+    out, store = tmp_path / "out", tmp_path / "cache"
+    first = _run(corpus, out, store, nlp)
+    before = files(out)
+    assert first.n_failed == 0 and first.n_cached == 0
+
+    def no_writing(*args, **kwargs):
+        raise AssertionError("an unchanged run with an intact output folder must not rewrite it")
+
+    with monkeypatch.context() as m:
+        m.setattr(run, "_write_outputs", no_writing)
+        again = _run(corpus, out, store, nlp)
+    assert again.n_cached == again.n_inputs == first.n_inputs and again.up_to_date and not first.up_to_date
+    assert "already up to date" in again.paragraph(out)
+    assert again.mentions_by_category == first.mentions_by_category
+    assert files(out) == before
+
+
+def test_cache_run_skip_never_leaves_an_edited_or_stale_folder(tmp_path, nlp):
+    corpus = _small_corpus(tmp_path)
+    out, store = tmp_path / "out", tmp_path / "cache"
+    _run(corpus, out, store, nlp)
+    before = files(out)
+    # an output file edited or removed by hand: the folder is written again
+    (out / "mentions.csv").write_text("edited\n", encoding="utf-8")
+    (out / "text" / "case1.txt").unlink()
+    _run(corpus, out, store, nlp)
+    assert files(out) == before
+    # another table format, then an edited input: never the old folder
+    _run(corpus, tmp_path / "pq", store, nlp, output_format="parquet")
+    assert (tmp_path / "pq" / "mentions.parquet").exists()
+    (corpus / "case2.txt").write_text("Case 2\n\nThe patient had appendicitis.\n", encoding="utf-8")
+    again = _run(corpus, out, store, nlp)
+    assert again.n_cached == 2
+    assert b"appendicitis" in (out / "text" / "case2.txt").read_bytes()
+    _run(corpus, tmp_path / "fresh", None, nlp)
+    assert files(out) == files(tmp_path / "fresh")
