@@ -17,14 +17,15 @@ Output: plain strings. Pure functions, no I/O.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 import unicodedata
 
 from spacy.tokens import Span
 
-from pipeline import icd_data
+from pipeline import icd_data, resources
 
+_CURATED = ("lexicons", "curated")  # below pipeline/resources
+_CODING = (*_CURATED, "coding")
 _LEFT = re.compile(r"\b(left|lt\.?|sinistral)\b", re.I)
 _RIGHT = re.compile(r"\b(right|rt\.?|dextral)\b", re.I)
 _BOTH = re.compile(r"\b(bilateral|bilaterally|both)\b", re.I)
@@ -129,16 +130,12 @@ def singular(word: str) -> str:
 @functools.lru_cache(maxsize=1)
 def lookup_words() -> dict[str, frozenset[str]]:
     """role -> words, from `resources/lexicons/curated/lookup_words.tsv` (validated)."""
-    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "lookup_words.tsv"
-    lines = resource.read_text(encoding="utf-8").splitlines()
-    if not lines or lines[0].split("\t")[:2] != ["word", "role"]:
-        raise ValueError("lookup_words.tsv: header must start with word<TAB>role")
+    file = resources.path(*_CURATED, "lookup_words.tsv")
     roles: dict[str, set[str]] = {role: set() for role in _LOOKUP_ROLES}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) < 2 or cells[1] not in roles or not cells[0] or cells[0] != cells[0].lower():
-            raise ValueError(f"lookup_words.tsv:{number}: need a lower-case word and a role in {sorted(roles)}")
-        roles[cells[1]].add(cells[0])
+    for row in resources.read_tsv(file, ("word", "role")):
+        if row["role"] not in roles or row["word"] != row["word"].lower():
+            raise ValueError(f"{file}: {row['word']!r}: need a lower-case word and a role in {sorted(roles)}")
+        roles[row["role"]].add(row["word"])
     return {role: frozenset(words) for role, words in roles.items()}
 
 
@@ -232,20 +229,17 @@ def icd_words() -> dict[str, dict[str, str]]:
     text itself fails: trauma -> injury), `default` (an extra title word the classification
     assumes when the text says nothing: nonrheumatic) and `population` (an extra title word
     the back-off never assumes: newborn, pregnancy)."""
-    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "coding" / "icd_words.tsv"
-    lines = resource.read_text(encoding="utf-8").splitlines()
-    if not lines or lines[0].split("\t")[:3] != ["word", "role", "target"]:
-        raise ValueError("icd_words.tsv: header must start with word<TAB>role<TAB>target")
+    file = resources.path(*_CODING, "icd_words.tsv")
     roles: dict[str, dict[str, str]] = {role: {} for role in _ICD_WORD_ROLES}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) < 3 or cells[1] not in roles or not cells[0] or cells[0] != cells[0].lower():
-            raise ValueError(f"icd_words.tsv:{number}: need a lower-case word and a role in {list(roles)}")
-        if (cells[1] in ("same", "rewrite")) != bool(cells[2]):
-            raise ValueError(f"icd_words.tsv:{number}: a target is needed for same/rewrite rows only")
-        if cells[1] == "same" and (" " in cells[0] or " " in cells[2]):
-            raise ValueError(f"icd_words.tsv:{number}: 'same' rows map one word to one word")
-        roles[cells[1]][cells[0]] = cells[2]
+    for row in resources.read_tsv(file, ("word", "role")):
+        word, role, target = row["word"], row["role"], row["target"]
+        if role not in roles or word != word.lower():
+            raise ValueError(f"{file}: {word!r}: need a lower-case word and a role in {list(roles)}")
+        if (role in ("same", "rewrite")) != bool(target):
+            raise ValueError(f"{file}: {word!r}: a target is needed for same/rewrite rows only")
+        if role == "same" and (" " in word or " " in target):
+            raise ValueError(f"{file}: {word!r}: 'same' rows map one word to one word")
+        roles[role][word] = target
     return roles
 
 
@@ -505,16 +499,13 @@ _BEHAVIOUR_WORDS = frozenset({"malignant", "benign", "secondary", "metastatic", 
 def neoplasm_morphology() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
     """normalised morphology words -> (behaviour, default site words), from
     `resources/lexicons/curated/neoplasm_morphology.tsv` (validated)."""
-    resource = importlib.resources.files("pipeline") / "resources" / "lexicons" / "curated" / "coding" / "neoplasm_morphology.tsv"
-    lines = resource.read_text(encoding="utf-8").splitlines()
-    if not lines or lines[0].split("\t")[:3] != ["morphology", "behaviour", "site"]:
-        raise ValueError("neoplasm_morphology.tsv: header must start with morphology<TAB>behaviour<TAB>site")
+    file = resources.path(*_CODING, "neoplasm_morphology.tsv")
     table = {}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) < 3 or cells[1] not in _NEOPLASM_BEHAVIOUR or not _icd_word_list(cells[0]):
-            raise ValueError(f"neoplasm_morphology.tsv:{number}: need a morphology and a behaviour in {list(_NEOPLASM_BEHAVIOUR)}")
-        table[tuple(_icd_word_list(cells[0]))] = (cells[1], tuple(_icd_word_list(cells[2])))
+    for row in resources.read_tsv(file, ("morphology", "behaviour")):
+        words = _icd_word_list(row["morphology"])
+        if row["behaviour"] not in _NEOPLASM_BEHAVIOUR or not words:
+            raise ValueError(f"{file}: {row['morphology']!r}: need a morphology and a behaviour in {list(_NEOPLASM_BEHAVIOUR)}")
+        table[tuple(words)] = (row["behaviour"], tuple(_icd_word_list(row["site"])))
     return table
 
 
@@ -708,27 +699,17 @@ def icd10cm_title(code: str) -> str:
     return icd.get_description(code)
 
 
-_CURATED = ("resources", "lexicons", "curated")
-
 
 @functools.lru_cache(maxsize=1)
 def _coding_abbreviations() -> dict[tuple[str, str], str]:
     """(category, short form) -> expansion: `curated/abbreviations.tsv` (diagnoses, also
     used by the lexicon build) and `curated/coding/abbreviations.tsv` (any category)."""
     table: dict[tuple[str, str], str] = {}
-    base = importlib.resources.files("pipeline").joinpath(*_CURATED)
-    for resource, header in ((base / "abbreviations.tsv", ["abbreviation", "expansion"]),
-                             (base / "coding" / "abbreviations.tsv", ["abbreviation", "category", "expansion"])):
-        lines = resource.read_text(encoding="utf-8").splitlines()
-        if not lines or lines[0].split("\t")[: len(header)] != header:
-            raise ValueError(f"{resource.name}: header must start with {'<TAB>'.join(header)}")
-        for number, line in enumerate(lines[1:], start=2):
-            cells = line.split("\t")
-            row = dict(zip(header, cells, strict=False))
+    for file in (resources.path(*_CURATED, "abbreviations.tsv"), resources.path(*_CODING, "abbreviations.tsv")):
+        for row in resources.read_tsv(file, ("abbreviation", "expansion")):
             category = row.get("category", "diagnosis")
-            if len(cells) < len(header) or not row["abbreviation"] or not row["expansion"] or category not in (
-                "diagnosis", "anatomy", "imaging", "treatment"):
-                raise ValueError(f"{resource.name}:{number}: need an abbreviation, a category and its expansion")
+            if category not in ("diagnosis", "anatomy", "imaging", "treatment"):
+                raise ValueError(f"{file}: {row['abbreviation']!r}: unknown category {category!r}")
             table.setdefault((category, row["abbreviation"]), row["expansion"])
     return table
 
