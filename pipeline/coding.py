@@ -16,7 +16,10 @@ Output: plain strings. Pure functions, no I/O.
 
 from __future__ import annotations
 
+import collections
 import functools
+import itertools
+import math
 import re
 import unicodedata
 
@@ -646,9 +649,142 @@ def icd10cm_code(texts: list[str]) -> str | None:
 def icd10cm_backoff(texts: list[str], also: list[str] = ()) -> str | None:
     """The back-offs after the exact and the sited-neoplasm matches, in order: one extra
     word (on `texts`, then on `also`: a lexicon concept's preferred term), a neoplasm of
-    unspecified site, one extra word on the Index rewrites, the head."""
+    unspecified site, one extra word on the Index rewrites, the head, the fuzzy-word match
+    (on `texts`, then `also`)."""
     return (icd10cm_subset([*texts, *also], rewrites=False) or icd10cm_neoplasm(texts) or icd10cm_subset(texts)
-            or icd10cm_head(texts))
+            or icd10cm_head(texts) or icd10cm_fuzzy([*texts, *also]))
+
+
+# --- fuzzy words: the last back-off ---------------------------------------------------------
+
+# Two words are the same word written differently when the cosine of their character
+# 3-gram TF-IDF vectors (as scikit-learn's char_wb analyzer: each word padded with one
+# space; idf = ln((1 + n) / (1 + df)) + 1 over the index's words) reaches this. Exact
+# search over an inverted 3-gram index in plain Python: no approximate-NN index (scispacy's
+# `create_tfidf_ann_index` refuses scipy >= 1.11, and an approximate search is not
+# reproducible), no scikit-learn import (1-3 s); ties broken by a total order. Whole-phrase
+# TF-IDF nearest neighbours (scispacy's linker) were measured and rejected: 'acromegaly' ->
+# hepatomegaly, 'vitamin B1 deficiency' -> vitamin A deficiency. Chosen on the
+# MACCROBAT train-split diagnoses the rules leave uncoded (tune half of the reference
+# table: no change): 0.75 codes amblyopic, atheroemboli, hemorrhaging, schizo-affective
+# and nothing wrong; 0.70 adds choriocarcinoma -> 'carcinoma' (wrong), 0.60 more wrong ones.
+_FUZZY_MIN_SIMILARITY = 0.75
+_FUZZY_MIN_LENGTH = 4  # shorter words (abbreviations, numbers, type 'ii') only match exactly
+# words that must match exactly: a side (sided titles are not indexed at all), a course
+_FUZZY_EXACT = frozenset({"left", "right", "acute", "chronic", "subacute", "recurrent", "type"})
+# prefixes that change the meaning of a word that is otherwise close ('hypoglycemic' is
+# never 'hyperglycemia', 'nontoxic' never 'toxic')
+_FUZZY_OPPOSITE = (("hypo", "hyper"), ("pre", "post"), ("intra", "extra"), ("micro", "macro"), ("mono", "poly"),
+                   ("endo", "exo"), ("brady", "tachy"), ("non", ""), ("anti", ""), ("un", ""))
+# extra title words the fuzzy match never assumes: a course, a complication ('with ...'),
+# a stated absence ('without atypia' when the text says 'atypical'), a number (type 1/2)
+_FUZZY_NEVER_EXTRA = frozenset({"acute", "chronic", "subacute", "recurrent", "with", "without", "not", "type"})
+_NUMBER = re.compile(r"^(\d+[a-z]?|i{1,3}|iv|vi{0,3}|ix|x)$")
+
+
+def _char_grams(word: str) -> list[str]:
+    padded = f" {word} "
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_gram_index() -> tuple[list[str], dict[str, float], float, dict[str, list[int]], list[float]]:
+    """(words, idf, idf of an unseen 3-gram, 3-gram -> word numbers (once per occurrence),
+    each word's vector norm) over the ICD-10-CM index's words of `_FUZZY_MIN_LENGTH`
+    letters or more. Built from the shipped index on first use (~0.1 s), not at start-up."""
+    _, postings = _icd_index()
+    words = sorted(w for w in postings if w.isalpha() and len(w) >= _FUZZY_MIN_LENGTH)
+    grams = [_char_grams(w) for w in words]
+    df = collections.Counter(itertools.chain.from_iterable(map(set, grams)))
+    idf = {gram: math.log((1 + len(words)) / (1 + n)) + 1 for gram, n in df.items()}
+    inverted: dict[str, list[int]] = {}
+    norms = []
+    for number, g in enumerate(grams):
+        norms.append(math.sqrt(sum((count * idf[gram]) ** 2 for gram, count in collections.Counter(g).items())))
+        for gram in g:
+            inverted.setdefault(gram, []).append(number)
+    return words, idf, math.log(1 + len(words)) + 1, inverted, norms
+
+
+def _opposite(a: str, b: str) -> bool:
+    return any((a.startswith(x) and b.startswith(y) and not b.startswith(x))
+               or (a.startswith(y) and b.startswith(x) and not a.startswith(x)) for x, y in _FUZZY_OPPOSITE)
+
+
+@functools.lru_cache(maxsize=4096)
+def similar_words(word: str) -> dict[str, float]:
+    """Index words written like `word` -> similarity (char 3-gram TF-IDF cosine >=
+    `_FUZZY_MIN_SIMILARITY`; a 3-gram no index word has counts as the rarest, so it lowers
+    the similarity): 'amblyopic' -> amblyopia; the word itself (1.0) when it is indexed.
+    Short words, digits and `_FUZZY_EXACT` words match only themselves."""
+    _, postings = _icd_index()
+    out = {word: 1.0} if word in postings else {}
+    if not word.isalpha() or len(word) < _FUZZY_MIN_LENGTH or word in _FUZZY_EXACT:
+        return out
+    words, idf, unseen, inverted, norms = _word_gram_index()
+    counts = collections.Counter(_char_grams(word))
+    norm = math.sqrt(sum((count * idf.get(gram, unseen)) ** 2 for gram, count in counts.items()))
+    dots: dict[int, float] = {}
+    for gram, count in counts.items():
+        weight = count * idf.get(gram, 0.0) ** 2
+        for number in inverted.get(gram, ()):
+            dots[number] = dots.get(number, 0.0) + weight
+    for number in sorted(dots):
+        other, similarity = words[number], dots[number] / (norm * norms[number])
+        if similarity >= _FUZZY_MIN_SIMILARITY and other not in out and other not in _FUZZY_EXACT and not _opposite(word, other):
+            out[other] = similarity
+    return out
+
+
+def _fuzzy_bags(text: str) -> list[frozenset[str]]:
+    """The text's word bag, and the bag with hyphenated words joined ('schizo-affective',
+    also as tokens 'schizo - affective')."""
+    text = uninvert(text)
+    joined = re.sub(r"(?<=[A-Za-z])\s*-\s*(?=[A-Za-z])", "", text)
+    return list(dict.fromkeys(_icd_words(t) for t in (text, joined)))
+
+
+def icd10cm_fuzzy(texts: list[str]) -> str | None:
+    """Last back-off, for words the classification writes differently (retrieval-style
+    linking, kept to what the text says): the index entry each of whose words is one of
+    the text's words or written like it (`similar_words`), and each of the text's words
+    matched that way; no extra word except the classification's defaults (`default` rows).
+    Never for a short form alone (one word of 5 characters or fewer) or generic words
+    alone (disease, lesion); numbers, sides and course words (acute, chronic) match only
+    themselves, and an entry adding 'with', 'without' or a population word is never taken.
+    Best: the highest mean similarity, then the classification's default (priority), the
+    most general code, the code order."""
+    index, postings = _icd_index()
+    default = icd_words()["default"]
+    best: tuple[tuple[float, int, int, int, str], str] | None = None
+    for text in texts:
+        if not text or (len(text.split()) == 1 and len(text) <= 5):
+            continue
+        for bag in _fuzzy_bags(text):
+            if not bag or bag <= _GENERIC_HEADS:
+                continue
+            words = sorted(bag)
+            alike = {w: similar_words(w) for w in words}
+            if not all(alike.values()):
+                continue
+            rarest = min(words, key=lambda w: (sum(len(postings[x]) for x in alike[w]), w))
+            for cand in {c for x in alike[rarest] for c in postings[x]}:
+                score, matched = 0.0, set()
+                for w in words:
+                    hits = [x for x in cand if x in alike[w]]
+                    if not hits:
+                        break
+                    score += max(alike[w][x] for x in hits)
+                    matched.update(hits)
+                else:
+                    extra = cand - matched
+                    if any(x not in default or x in _FUZZY_NEVER_EXTRA or _NUMBER.match(x) for x in extra):
+                        continue
+                    rank, length, code = index[cand][:3]
+                    key = (-round(score / len(words), 6), len(extra), rank, length, code)
+                    if best is None or key < best[0]:
+                        best = (key, code)
+    return billable(best[1]) if best is not None else None
 
 
 # the classification's defaults, which state nothing the text must say: 'without

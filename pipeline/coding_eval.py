@@ -10,7 +10,8 @@ is empty and `context_start`/`context_end` locate the sentence in the document u
 `--corpora` (rows are left out when that folder is absent).
 Output (stdout): accuracy per category and overall for the tune half, the test half and
 all rows: exact concept_id, same code system, and for ICD-10-CM the same 3-character
-category; with `--verbose`, every disagreement. Side effects: none (loads the pipeline).
+category; how many rows the last back-off (`coding.icd10cm_fuzzy`, fuzzy words) decided
+and how many of those are wrong; with `--verbose`, every disagreement. Side effects: none (loads the pipeline).
 
 How a row is coded: the real pipeline (`pipeline.nlp.load_nlp`) runs on the context; if
 it found an entity with exactly the mention's span and category, that entity is used
@@ -35,7 +36,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline import normalise, resources
+from pipeline import coding, normalise, resources
 from pipeline.records import CleanText
 
 CATEGORIES = ("diagnosis", "anatomy", "imaging", "treatment")
@@ -72,6 +73,7 @@ class Result:
     row: Row
     concept_id: str
     preferred_term: str
+    fallback: bool = False  # the code came from the last back-off (`coding.icd10cm_fuzzy`)
 
     @property
     def exact(self) -> bool:
@@ -142,12 +144,27 @@ def _mention_entity(doc: Doc, row: Row) -> Span:
 def code_rows(nlp: Language, rows: Sequence[Row]) -> list[Result]:
     lexicon = nlp.get_pipe("lexicon_ner").lexicon
     results = []
-    for row, doc in zip(rows, nlp.pipe(r.context for r in rows), strict=True):
-        ent = _mention_entity(doc, row)
-        doc.ents = [ent]  # the one mention under test; attributes set by the pipeline stay
-        mentions, _ = normalise.doc_to_mentions(doc, _clean_text(row.doc_id, row.context), lexicon)
-        m = mentions[0]
-        results.append(Result(row, m.concept_id, m.preferred_term))
+    fuzzy = coding.icd10cm_fuzzy
+    fired: list[str] = []
+
+    def watched(texts: list[str]) -> str | None:
+        code = fuzzy(texts)
+        if code is not None:
+            fired.append(code)
+        return code
+
+    coding.icd10cm_fuzzy = watched  # to count the rows the last back-off decides
+    try:
+        for row, doc in zip(rows, nlp.pipe(r.context for r in rows), strict=True):
+            ent = _mention_entity(doc, row)
+            doc.ents = [ent]  # the one mention under test; attributes set by the pipeline stay
+            before = len(fired)
+            mentions, _ = normalise.doc_to_mentions(doc, _clean_text(row.doc_id, row.context), lexicon)
+            m = mentions[0]
+            decided = len(fired) > before and m.concept_id == f"ICD-10-CM:{fired[-1]}"
+            results.append(Result(row, m.concept_id, m.preferred_term, decided))
+    finally:
+        coding.icd10cm_fuzzy = fuzzy
     return results
 
 
@@ -171,6 +188,8 @@ def report(results: Sequence[Result], verbose: bool = False, part: str = "all") 
             if category == "diagnosis":
                 icd3 = f"{sum(r.same_icd_category for r in pool) / len(pool):.2f}" if pool else ""
             lines.append(f"{split or 'all':6} {category or 'overall':10} {n:<4} {exact:.2f}   {system:.2f}    {icd3}")
+        fell = [r for r in results if r.fallback and (split is None or r.row.split == split)]
+        lines.append(f"{split or 'all':6} fuzzy-word back-off decided {len(fell)} rows, {sum(not r.exact for r in fell)} wrong")
     if verbose:
         lines.append("")
         lines.append("disagreements (split, category, text -> got | expected):")

@@ -155,3 +155,36 @@ def test_coding_tables_are_validated():
     assert roles["same"]["renal"] == "kidney" and "newborn" in roles["population"]
     assert coding.neoplasm_morphology()[("osteoma",)] == ("benign", ("bone",))
     assert all(v[0] in coding._NEOPLASM_BEHAVIOUR for v in coding.neoplasm_morphology().values())
+
+
+def test_coding_fuzzy_words_back_off():
+    # words the classification writes differently: an adjective or a hyphenated form of the
+    # title's word, a misspelt ending; only when every word of the text is matched
+    assert coding.icd10cm_fuzzy(["schizo-affective disorder"]) == "F25.9"
+    assert coding.icd10cm_fuzzy(["osteomyelitic"]) == "M86.9"
+    assert coding.icd10cm_fuzzy(["bradycardic"]) == "R00.1"
+    assert coding.icd10cm_fuzzy(["chronic pancreatitus"]).startswith("K86")
+    assert coding.icd10cm_code(["cholecystitic"]) == "K81.9"  # reached as the last back-off
+    assert coding.icd10cm_fuzzy(["wholly unrelated words"]) is None
+
+
+def test_coding_fuzzy_words_never_contradict_the_text():
+    assert "hyperglycemia" not in coding.similar_words("hypoglycemic")  # opposite prefixes
+    assert "toxic" not in coding.similar_words("nontoxic")
+    assert coding.similar_words("acute") == {"acute": 1.0}  # course words match only themselves
+    assert coding.icd10cm_fuzzy(["acute thyroiditis"]) == "E06.0"
+    assert coding.icd10cm_fuzzy(["subacute thyroiditis"]) == "E06.1"
+    assert coding.icd10cm_fuzzy(["type 3 diabetes"]) is None  # a number matches only itself
+    # 'atypical' never reaches 'Endometrial hyperplasia without atypia', nor '... with
+    # atypia' (a title adding 'with'/'without' states more than the text)
+    assert coding.icd10cm_fuzzy(["atypical endometrial hyperplasia"]) is None
+    assert coding.icd10cm_fuzzy(["ALS"]) is None  # a short form alone
+    assert coding.icd10cm_fuzzy(["lesions"]) is None  # a generic word alone
+
+
+def test_coding_mention_reaches_the_fuzzy_back_off():
+    from pipeline import normalise
+    from pipeline.components.lexicon_features import shared_lexicon
+
+    ent = _ent("A schizo-affective disorder was diagnosed.", "schizo-affective disorder", "DIAGNOSIS")
+    assert normalise.code_mention(ent, "diagnosis", shared_lexicon(None)).concept_id == "ICD-10-CM:F25.9"
