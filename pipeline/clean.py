@@ -7,14 +7,19 @@ metadata found on the way (title, DOI, PMID, PMCID, journal, year, authors). Pur
 apart from loading the rule files and the classifier weights once.
 
 Steps:
-1. Segment the source into lines; a line is also split at runs of three or more spaces
-   (pages copied from the web without line breaks keep their blocks apart that way).
-   Form feeds mark PDF page breaks.
+1. Segment the source into lines; a line is also split at runs of three or more spaces,
+   and (not in PDF text) at tabs and at two spaces after a block that ends without
+   punctuation (pages copied from the web without line breaks keep their blocks apart
+   that way). Form feeds mark PDF page breaks. Each line learns whether the text is
+   hard-wrapped (`Line.wrap`) and where the body of the text lies (`Line.zone`: before
+   its first paragraph of prose, inside, after its last).
 2. Mark lines to remove: PDF page furniture (lines repeated at the top/bottom of pages,
    page numbers); rules from `resources/boilerplate/line_rules.tsv` with their scope
    (line, next paragraph, to next heading, to end); lines mostly in a non-Latin script
    (and short ones with no Latin letter at all), translated blocks in French, German or
-   Spanish; lines that recur across the corpus; a title repeated at the end.
+   Spanish, short lines of site chrome in German, Spanish, French, Italian, Dutch or
+   Portuguese (`foreign_short_line`, two or more per page); lines that recur across the
+   corpus; a title repeated at the end.
    Then the line classifier (`resources/boilerplate/line_classifier.json`, trained by
    `scripts/train_line_classifier.py`): `guard` calls each line the rules left hard (never
    removed: headings, captions, table rows, wrapped paragraph lines, sentences about the
@@ -125,6 +130,77 @@ def _word_ranks() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w for w, _ in ranked[:3000]), frozenset(w for w, _ in ranked[:20000])
 
 
+# Languages whose site chrome is recognised word by word on short lines (pyspellchecker's dictionaries, MIT).
+FOREIGN_DICTIONARIES = ("de", "es", "fr", "it", "nl", "pt")
+
+
+@lru_cache(maxsize=1)
+def _foreign_dictionaries() -> dict[str, str]:
+    """Language -> pyspellchecker's word-frequency JSON as text (one '"word": count' per line, sorted).
+
+    Kept as sorted text and searched by bisection (`_in_dictionary`): decompressing costs
+    about 0.25 s for the six languages; parsing them into sets would cost five times that.
+    """
+    import gzip
+    from importlib import resources as importlib_resources
+
+    root = importlib_resources.files("spellchecker").joinpath("resources")
+    return {lang: gzip.decompress(root.joinpath(f"{lang}.json.gz").read_bytes()).decode("utf-8") for lang in FOREIGN_DICTIONARIES}
+
+
+def _in_dictionary(data: str, word: str) -> bool:
+    """`word` is a key of a sorted one-key-per-line JSON text (binary search over character positions)."""
+
+    def key_at(pos: int) -> tuple[str | None, int]:
+        start = data.find('\n"', pos)
+        if start < 0:
+            return None, len(data)
+        return data[start + 2 : data.find('"', start + 2)], start
+
+    lo, hi = 0, len(data)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        key, start = key_at(mid)
+        if key is None or key >= word:
+            hi = mid
+        else:
+            lo = start + 1
+    return key_at(lo)[0] == word
+
+
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
+_LATIN_ENDINGS = ("us", "um", "ae", "is", "ale", "ia", "io", "ix", "ex")
+
+
+def foreign_short_line(text: str) -> str | None:
+    """ISO 639-1 code of a short line (one to six words) written in another language, or None.
+
+    Site chrome around an English report is often in the site's language ("Startseite",
+    "Compartilhar", "Mentions légales"): too short for function words to tell. A line goes
+    when one language's dictionary (de, es, fr, it, nl, pt) knows every word of three
+    letters or more that is not among the 20,000 most frequent English words, at least half
+    of the words are of that kind, and one of them has five letters or more. Drug names,
+    eponyms and Latin terms ("ceruloplasmin", "Kayser-Fleischer", "zoster") are in none of
+    those dictionaries, and a line of everyday English words has nothing to test.
+    """
+    words = [w.lower() for w in _LETTER_WORDS.findall(rule_text(text))]
+    if not words or len(words) > 6 or len(text) > 80:
+        return None
+    long_words = [w for w in words if len(w) >= 3]
+    _, frequent = _word_ranks()
+    other = [w for w in long_words if w not in frequent]
+    english = english_words()
+    evidence = [w for w in other if w not in english]  # no English word at all, not even a rare one
+    if not evidence or 2 * len(other) < len(long_words) or max(len(w) for w in evidence) < 5:
+        return None
+    if len(words) >= 2 and all(w.endswith(_LATIN_ENDINGS) for w in evidence):
+        return None  # a Latin term ("status epilepticus", "cor pulmonale", "placenta previa")
+    for lang, data in _foreign_dictionaries().items():
+        if all(_in_dictionary(data, w) for w in other):
+            return lang
+    return None
+
+
 # ------------------------------------------------------------------------ segmentation
 
 
@@ -137,13 +213,22 @@ class Line:
     blank_before: bool  # a blank line (or page break) separates it from the previous line
     rule: str | None = None
     cuts: list[tuple[int, int, str]] = field(default_factory=list)  # inline removals
+    wrap: int | None = 0  # the text's wrap width (`_wrap_width`), None when lines are paragraphs, 0 not known
+    zone: int = 0  # -1 before the body of the text (its first paragraph of prose), 1 after its last, 0 inside
+    repeated: bool = False  # a short line that occurs more than once in the text (a widget of every post)
 
 
 _BLOCK_GAP = re.compile(r"[ \t\u00a0]{3,}")
+# pages copied from a browser also keep blocks apart by a tab (table cells, inline menus) or by two spaces after
+# a block that ends without punctuation ("Find a doctor  Accepting new patients"); two spaces after a full stop
+# are a typing habit inside a paragraph and do not split. Not for PDF text, whose lines are laid out already.
+_NARROW_GAP = re.compile(r"[ \t\u00a0]{3,}|[ \u00a0]*\t[ \t\u00a0]*|(?<=[^\W_])[ \u00a0]{2}(?=[^\s\da-z(\[])")
 _HSPACE = re.compile(r"[^\S\n\f]+")  # horizontal whitespace, incl. NBSP and friends
 
 
-def segment(text: str) -> list[Line]:
+def segment(text: str, narrow_gaps: bool = True) -> list[Line]:
+    """The source's lines (see step 1); `narrow_gaps` also splits at tabs and two-space gaps (not for PDF text)."""
+    gap = _NARROW_GAP if narrow_gaps else _BLOCK_GAP
     lines: list[Line] = []
     page = 0
     blank = True
@@ -162,7 +247,7 @@ def segment(text: str) -> list[Line]:
             continue
         # split a line at wide gaps: web pages pasted without line breaks
         cursor = 0
-        for piece_end, next_start in [(m.start(), m.end()) for m in _BLOCK_GAP.finditer(raw)] + [(len(raw), len(raw))]:
+        for piece_end, next_start in [(m.start(), m.end()) for m in gap.finditer(raw)] + [(len(raw), len(raw))]:
             piece = raw[cursor:piece_end]
             if piece.strip():
                 lead = len(piece) - len(piece.lstrip())
@@ -233,6 +318,16 @@ def _foreign_language(line: str) -> str | None:
 
 
 _SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "CYRILLIC", "ARABIC", "HEBREW", "GREEK", "THAI", "DEVANAGARI")
+
+
+def _mark_foreign_chrome(lines: list[Line]) -> None:
+    """Short lines in another language (`foreign_short_line`), when two or more of the page's
+    lines are in that same language: a site's menus and footer, not one Latin term or name."""
+    found = [(i, lang) for i, line in enumerate(lines) if not line.rule and (lang := foreign_short_line(line.text))]
+    counts = Counter(lang for _, lang in found)
+    for i, lang in found:
+        if counts[lang] >= 2:
+            lines[i].rule = f"foreign_language:{lang}"
 
 
 def _mark_foreign_runs(lines: list[Line]) -> None:
@@ -601,6 +696,13 @@ FEATURES = (
     "soft_x_first_plural",
     "soft_x_imperative",
     "list_under_chrome",
+    "before_body",
+    "after_body",
+    "label_value",
+    "site_talk",
+    "clinical_vocabulary_share",
+    "icon",
+    "repeated_in_text",
 )
 
 _VERB = re.compile(
@@ -725,8 +827,11 @@ _CLASSIFIER_KEYS = frozenset(
 )
 
 
-def parse_classifier(data: object, where: str) -> LineClassifier:
-    """Validate the weights file's content; raise ValueError naming the file and the problem."""
+def parse_classifier(data: object, where: str, features: tuple[str, ...] | None = None) -> LineClassifier:
+    """Validate the weights file's content; raise ValueError naming the file and the problem.
+
+    `features`: the feature names the file must hold (default: the line classifier's `FEATURES`)."""
+    features = FEATURES if features is None else features
     if not isinstance(data, dict):
         raise ValueError(f"{where}: expected a JSON object")
     missing = sorted(_CLASSIFIER_KEYS - set(data))
@@ -735,13 +840,13 @@ def parse_classifier(data: object, where: str) -> LineClassifier:
         raise ValueError(f"{where}: missing key(s) {missing}, unknown key(s) {unknown}; retrain with scripts/train_line_classifier.py")
     if data["model"] != "logistic_regression":
         raise ValueError(f"{where}: model {data['model']!r} is not 'logistic_regression'")
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{where}: feature names differ from clean.FEATURES; retrain with scripts/train_line_classifier.py")
+    if tuple(data["features"]) != features:
+        raise ValueError(f"{where}: feature names differ from the code's; retrain with scripts/train_line_classifier.py")
     vectors = {}
     for key in ("mean", "scale", "coef"):
         value = data[key]
-        if not isinstance(value, list) or len(value) != len(FEATURES):
-            raise ValueError(f"{where}: {key!r} must be a list of {len(FEATURES)} numbers")
+        if not isinstance(value, list) or len(value) != len(features):
+            raise ValueError(f"{where}: {key!r} must be a list of {len(features)} numbers")
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
             raise ValueError(f"{where}: {key!r} holds a value that is not a finite number")
         vectors[key] = tuple(float(v) for v in value)
@@ -760,7 +865,7 @@ def parse_classifier(data: object, where: str) -> LineClassifier:
     ):
         raise ValueError(f"{where}: 'sentence_threshold' must be null or a number in [threshold, 1)")
     return LineClassifier(
-        FEATURES,
+        features,
         vectors["mean"],
         vectors["scale"],
         vectors["coef"],
@@ -875,7 +980,31 @@ def line_features(lines: Sequence[Line], i: int, kind: str | None | bool = False
         soft * share["plural"],
         soft * imperative,
         float(_is_bullet(line.text) and _under_chrome(lines, i)),
+        float(line.zone < 0),
+        float(line.zone > 0),
+        float(bool(_LABEL_VALUE.match(text))),
+        float(bool(_SITE_TALK.search(text) or _BIO.match(text))),
+        sum(w in clinical_vocabulary() for w in lower) / n_words if n_words else 0.0,
+        float(any(unicodedata.category(ch) == "So" or ch in _ARROWS for ch in text)),
+        float(line.repeated),
     ]
+
+
+_ARROWS = frozenset("←↑→↓↗↘⤴›‹»«▶◀▲▼☰≡⋮…")  # pictograms and arrows of buttons; "So" symbols (emoji, ♡, ⚙) count too
+_LABEL_VALUE = re.compile(r"^[A-Z][\w/&' -]{1,30}: \S")  # "Item type: Article", "Date deposited: 11 Feb 2025"
+
+
+def _mark_zones(lines: list[Line]) -> None:
+    """Set `Line.zone`: the body runs from the first to the last line of prose the rules left (a sentence
+    about a patient, or a long line written as a sentence); menus, bylines and footers sit outside it."""
+    counts = Counter(normalise_line(line.text) for line in lines if len(line.text) <= 80)
+    for line in lines:
+        line.repeated = len(line.text) <= 80 and counts[normalise_line(line.text)] >= 2
+    body = [i for i, line in enumerate(lines) if not line.rule and (_is_prose(line) or (is_sentence(line.text) and _about_patient(line.text)))]
+    if not body:
+        return
+    for i, line in enumerate(lines):
+        line.zone = -1 if i < body[0] else 1 if i > body[-1] else 0
 
 
 def _is_text(text: str) -> bool:
@@ -974,8 +1103,13 @@ def _is_running_text(text: str) -> bool:
 _ABSTRACT_LABEL = re.compile(r"^[A-Z][A-Z]+( [A-Z]+){0,3}: \S.{80,}")  # "SEARCH STRATEGY: We searched ..." (structured abstract)
 _OFFER = re.compile(r"\b(save|saving|get|enjoy|up to)\s+\d+\s?%|\b\d+\s?%\s+(off|discount)\b", re.IGNORECASE)  # "save 20%" is no measurement
 _PATIENT_CUE = re.compile(
-    r"\b(he|she|his|her|him|patient|patients|man|woman|boy|girl|infant|child|baby|neonate|newborn|toddler|"
-    r"mother|father|son|daughter|husband|wife|case|cases)\b|\d+-(year|month|week|day)-old\b|\b\d+ (years?|months?) (old|of age)\b",
+    r"\b(he|she|his|her|him|man|woman|boy|girl|infant|child|baby|neonate|newborn|toddler|"
+    r"mother|father|son|daughter|husband|wife)\b|\d+-(year|month|week|day)-old\b|\b\d+ (years?|months?) (old|of age)\b|"
+    # "patient" not as the modifier of a site's service ("patient portal", "patient reviews", "patient education team")
+    r"\bpatients?\b(?! (portal|reviews?|stories|story|education|information|services|experience|login|visitors|guides?|leaflets?|"
+    r"resources|support|advocacy)\b)|"
+    # a case as the report's patient ("this case", "a case of"), not case reports or cases in general
+    r"\b(this|the|our|present|index|a|an|first|second) case\b",
     re.IGNORECASE,
 )
 
@@ -996,8 +1130,12 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         return "hard"  # the common case first (a sentence about the patient): what the checks below would say
     if _MEASUREMENT.search(_OFFER.sub("", text)) or _in_table(lines, i) or text[:1].islower() or not _WORD_TOKENS.search(text):
         return "hard"  # a table row of results ("Haemoglobin 68 g/L 120-150"); text running on from a line above; no word at all
-    if _is_heading(line) or is_known_heading(text) or _FIGURE.match(rule_text(text).lstrip("*_ ")):
+    if is_known_heading(text) or _FIGURE.match(rule_text(text).lstrip("*_ ")):
         return "hard"  # a figure or table caption is the report's, however long
+    if _is_heading(line) and (line.zone == 0 or len(_WORD_TOKENS.findall(text)) <= 3) and not _chrome_cue(text):
+        # a line opening with a heading word ("Case report", "Keywords"); outside the body of the text a longer
+        # one is as likely a widget ("Case contributed by a trainee", "Report a problem with this case")
+        return "hard"
     if text.startswith("#") or _NUMBERED_HEADING.match(rule_text(text)) or heading_key(text) in clinical_headings():
         return "hard"  # a heading by markup or numbering, or a clinical sub-heading ("Investigations")
     prev = lines[i - 1] if i > 0 else None
@@ -1013,8 +1151,8 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         return "hard"  # a lead-in to a list or paragraph ("Management options include:")
     if _clinical_item(text) and not _under_chrome(lines, i):
         return "hard"  # a short clinical item ("• Fludrocortisone maintenance", "Rest and analgesia")
-    if _in_text_list(lines, i):
-        return "hard"  # an entry of a list whose entries are text ("• Observation for mild cases")
+    if _in_text_list(lines, i) or _in_headed_list(lines, i):
+        return "hard"  # an entry of a list whose entries are text ("• Observation for mild cases"), or of a plain list under a heading
     if ":" in text[:40] and (is_known_heading(text.split(":", 1)[0]) or _ABSTRACT_LABEL.match(text)):
         return "hard"  # a paragraph of a structured abstract ("Conclusions: Unexplained colic ...")
     if re.search(r"\d\s?[x×]$", text):
@@ -1036,15 +1174,28 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
     return "soft" if soft else None
 
 
+# sentence ends inside a line: a page copied without line breaks can run a case's sentences and a widget's
+# call to action together ("... returned at night.  Not sure what is causing your symptoms? ...")
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9)\]][.!?])\s+(?=[\"'(\[]?[A-Z])")
+
+
 def _about_patient(text: str) -> bool:
-    """A patient word ("she", "patient", "case", "52-year-old") in a line that does not speak
-    to the reader ("you", or an imperative with a UI word): "Take the quiz for this case" is a
-    widget; "We report a case of gout." and "He had eaten cookies with peanuts." are not."""
+    """A sentence of the line with a patient word ("she", "patient", "case", "52-year-old")
+    that does not speak to the reader ("you", or an imperative with a UI word): "Take the
+    quiz for this case" is a widget; "We report a case of gout." and "He had eaten cookies
+    with peanuts." are not. Judged per sentence, so a case sentence run together with a
+    widget's question on one line is still about the patient (content is never traded)."""
+    if not _PATIENT_CUE.search(text):
+        return False
+    return any(_sentence_about_patient(part) for part in _SENTENCE_BREAK.split(text))
+
+
+def _sentence_about_patient(text: str) -> bool:
     if not _PATIENT_CUE.search(text):
         return False
     words = [w.lower() for w in _WORD_TOKENS.findall(text)]
-    if any(w in _YOU for w in words):
-        return False
+    if any(w in _YOU for w in words) or _BIO.match(rule_text(text)):
+        return False  # speaks to the reader, or introduces an author ("Dr. Jane Roe is a ...")
     return not (words[0] in imperative_words() and any(w in ui_words() for w in words))
 
 
@@ -1056,6 +1207,23 @@ _REPORT_VOICE = re.compile(
     r"\bour (own )?(study|studies|report|observations?|findings?|results?|data|understanding|knowledge|experience|institution|"
     r"department|patients?|case|cases|series|cohort|analysis|review|laboratory|hypothesis|model|method|methods|sample)\b",
     re.IGNORECASE,
+)
+
+
+# what a site says about itself rather than about a patient: the medium it is read in, money, licences and
+# liability, and an author's or clinician's bio ("Dr. Jane Roe is a consultant ...", "Priya Rao, RN, has worked ...")
+_SITE_TALK = re.compile(
+    r"\b(this|our) (page|site|website|web site|article|section|post|story|episode|show|podcast|lesson|course|module|"
+    r"listing|newsletter|email|e-mail|app|forum|thread|blog)\b|"
+    r"\blicen[cs]ed?\b|\bcreative commons\b|\ball rights\b|\bendorse(s|d|ment|ments)?\b|\bliabilit(y|ies)\b|"
+    r"\bsponsor(s|ed|ship)?\b|\bsubmitted by\b|\bpublished as\b|"
+    # a price offered to the reader: "just £10 a month", "from $29", "for as little as €5"
+    r"\b(from|only|just|as little as|for)\s+[£$€]\s?\d|[£$€]\s?\d[\d.,]*\s*(a|per|/)\s*(month|year|week|visit|session|consultation)\b",
+    re.IGNORECASE,
+)
+_BIO = re.compile(
+    r"^(Dr\.? |Prof\.? |Professor )?[A-Z][a-z]+( [A-Z]\.)? [A-Z][a-z'-]+(, [A-Z]{2,5})*,? (is an? |has (worked|been|written|led|spent)|writes |leads |"
+    r"joined |trained |specialises |specializes )"
 )
 
 
@@ -1077,6 +1245,7 @@ def _chrome_cue(text: str) -> bool:
     return (
         (words[0] in imperative_words() and tokens[0] in (words[0], words[0].capitalize()))
         or bool(_URL_EMAIL_PHONE.search(text) or _COUNT_WIDGET.search(text))
+        or bool(_SITE_TALK.search(text) or _BIO.match(rule_text(text)))
         or "!" in text
         or "©" in text
         or text.rstrip().endswith("?")
@@ -1106,12 +1275,71 @@ def _in_text_list(lines: Sequence[Line], i: int) -> bool:
     return len(run) >= 2 and any(len(t) >= 80 for t in texts)
 
 
+def _plain_item(text: str) -> bool:
+    """A list entry with no link, web address, UI or second-person word, question or exclamation."""
+    words = [w.lower() for w in _WORD_TOKENS.findall(text)]
+    return (
+        bool(words)
+        and not (_MD_LINK.search(text) or _URL_EMAIL_PHONE.search(text))
+        and not any(w in ui_words() or w in _YOU for w in words)
+        and text.rstrip()[-1:] not in ("?", "!")
+    )
+
+
+def _in_headed_list(lines: Sequence[Line], i: int) -> bool:
+    """Line i is a bullet of a list of two or more plain entries (`_plain_item`) right under a short
+    heading of plain words (five words or fewer, no sentence end, no UI word: "Warning signs" over
+    "- Fainting"). Menus and related-link lists carry links, UI words or questions to the reader."""
+    if not _is_bullet(lines[i].text):
+        return False
+    # (a Markdown "loose" list has blank lines between its entries, and one under its heading)
+    start = i
+    while start > 0 and not lines[start - 1].rule and _is_bullet(lines[start - 1].text):
+        start -= 1
+    end = i
+    while end + 1 < len(lines) and not lines[end + 1].rule and _is_bullet(lines[end + 1].text):
+        end += 1
+    if end - start < 1 or start == 0 or not all(_plain_item(lines[k].text) for k in range(start, end + 1)):
+        return False
+    head = lines[start - 1]
+    words = _WORD_TOKENS.findall(rule_text(head.text))
+    return (
+        not head.rule
+        and not _is_bullet(head.text)
+        and 1 <= len(words) <= 5
+        and rule_text(head.text).rstrip()[-1:] not in (".", "!", "?")
+        and _plain_item(head.text)
+    )
+
+
 def _under_chrome(lines: Sequence[Line], i: int) -> bool:
     """The list line i belongs to hangs under a line a rule removed ("Which best describes you?")."""
     k = i - 1
     while k >= 0 and not lines[k].rule and _is_bullet(lines[k].text) and _is_bullet(lines[i].text):
         k -= 1
     return k >= 0 and bool(lines[k].rule)
+
+
+@lru_cache(maxsize=1)
+def clinical_vocabulary() -> frozenset[str]:
+    """Words of four letters or more in the lexicon's terms (`resources/lexicons/terms.tsv`: diagnoses,
+    anatomy, drugs, procedures), lower case: what makes a rare word clinical rather than site jargon
+    ("hydrocortisone", "gastrocnemius" are in it; "reprints", "attendees", "takeaways" are not)."""
+    words: set[str] = set()
+    with resources.path("lexicons", "terms.tsv").open(encoding="utf-8") as handle:
+        next(handle, None)
+        for row in handle:
+            words.update(_LOWER_WORD.findall(row.split("\t", 1)[0]))
+    return frozenset(words)
+
+
+_LOWER_WORD = re.compile(r"[a-z]{4,}")
+
+
+def _clinical_word(word: str) -> bool:
+    """A rare word that reads as clinical: in the lexicon, with a clinical suffix, or in no English dictionary."""
+    w = word.lower()
+    return w in clinical_vocabulary() or bool(_CLINICAL_WORD.search(w)) or w not in english_words()
 
 
 def _clinical_item(text: str) -> bool:
@@ -1127,7 +1355,7 @@ def _clinical_item(text: str) -> bool:
     _, frequent = _word_ranks()
     bullet = _is_bullet(text)
     return any(
-        w.isalpha() and len(w) >= 6 and w.lower() not in frequent and (w[:1].islower() or (bullet and k == 0))
+        w.isalpha() and len(w) >= 6 and w.lower() not in frequent and (w[:1].islower() or (bullet and k == 0)) and _clinical_word(w)
         for k, w in enumerate(words)
     )
 
@@ -1154,6 +1382,8 @@ def _heads_text(lines: Sequence[Line], i: int, depth: int = 0) -> bool:
     words = _WORD_TOKENS.findall(text)
     if not words or len(text) > 60 or text[-1:] in (".", "!", "?") or any(w.lower() in ui_words() for w in words):
         return False
+    if words[0].lower() in imperative_words() and words[0] in (words[0].capitalize(), words[0].lower()):
+        return False  # a call to action ("Schedule a visit", "See available times"), not a section heading
     following = [line for line in lines[i + 1 : i + 3] if not line.rule]
     if not following:
         return False
@@ -1199,15 +1429,32 @@ def _open_end(prev: Line, line: Line) -> bool:
         return False
     tail = prev.text.rstrip()
     last_word = tail.rsplit(" ", 1)[-1].lower()
-    if tail[-1:] in (",", "-") or last_word in function_words():
+    if tail[-1:] in (",", "-"):
+        return True
+    # a title over two lines reads as one description; a short block over a paragraph does not continue it.
+    # Where every paragraph is one line (wrap None) a title is not wrapped either, unless it ends in a colon
+    # ("Artificial Hallucinations in ChatGPT:" / "Implications in Scientific Writing")
+    title_like = (
+        (prev.wrap is not None or tail.endswith(":"))
+        and len(tail) + len(line.text) <= 200
+        and line.text.rstrip()[-1:] not in (".", "!", "?")
+        and not _is_bullet(prev.text)
+    )
+    if prev.wrap is None:
+        # one paragraph per line: a line ending without punctuation is a block of its own (a menu entry)
+        return title_like and _is_description(tail + " " + line.text)
+    if last_word in function_words() and " " in tail:  # not a "No" button
         return True
     if tail[-1:] in (".", "!", "?"):
         return False
     # a sentence runs on into a line that opens with a citation marker or a number ("[3, 4].", "52-year-old man"),
     # a wrapped line runs on from a long one, a title runs on over two lines
+    # (a line of 40 characters or more is a wrapped one only in a hard-wrapped text: where every paragraph is
+    # one line, short lines in a row are blocks of their own - menus, buttons, footer links)
+    wrapped = len(tail) >= (40 if prev.wrap == 0 else max(40, 0.6 * prev.wrap))
     return (
-        tail[-1:] not in _TERMINAL and (line.text[:1] in ("[", "(") or line.text[:1].isdigit() or len(tail) >= 40)
-    ) or _is_description(tail + " " + line.text)
+        tail[-1:] not in _TERMINAL and (line.text[:1] in ("[", "(") or line.text[:1].isdigit() or wrapped)
+    ) or (title_like and _is_description(tail + " " + line.text))
 
 
 def _mark_classified(lines: list[Line], classifier: LineClassifier) -> None:
@@ -1296,9 +1543,9 @@ def _separator(prev: Line, prev_text: str, line: Line, gap_removed: bool, wrap: 
 
 def load_resources() -> None:
     """Load every rule file, word list and the classifier now (each is cached), not on first use."""
-    line_rules(), hyphen_prefixes(), closed_prefixes(), english_words(), _word_ranks()
+    line_rules(), hyphen_prefixes(), closed_prefixes(), english_words(), _word_ranks(), _foreign_dictionaries()
     ui_words(), ordinary_ui_words(), imperative_words(), function_words(), clinical_headings(), section_headers()
-    line_classifier()
+    line_classifier(), clinical_vocabulary()
 
 
 def mark_lines(source: SourceText, context: CorpusContext | None = None, classify: bool = True) -> list[Line]:
@@ -1309,7 +1556,15 @@ def mark_lines(source: SourceText, context: CorpusContext | None = None, classif
     """
     context = context or CorpusContext()
     text = source.text
-    lines = segment(text)
+    lines = segment(text, narrow_gaps=source.source_format != "pdf")
+    # paragraphs of 160 characters or more on one line each: the text is not hard-wrapped, whatever its short lines
+    # (or when the long lines end their sentences: a hard-wrapped text breaks most of them mid-sentence)
+    long_lines = [line.text for line in lines if len(line.text) >= 80]
+    ended = sum(t.rstrip("\"')\u201d ")[-1:] in (".", "!", "?") for t in long_lines)
+    paragraphs = sum(len(t) >= 160 for t in long_lines) >= 3 or (len(long_lines) >= 2 and ended >= 0.6 * len(long_lines))
+    wrap = None if paragraphs else (_wrap_width(lines) or 0)  # 0: too few lines to tell
+    for line in lines:
+        line.wrap = wrap
     _mark_margins(lines, source.margins)
     _mark_page_furniture(lines)
     _mark_rules(lines, line_rules())
@@ -1322,8 +1577,10 @@ def mark_lines(source: SourceText, context: CorpusContext | None = None, classif
             line.rule = f"foreign_language:{lang}"
         elif context.recurring and normalise_line(line.text) in context.recurring:
             line.rule = "recurring_line"
+    _mark_foreign_chrome(lines)
     _mark_foreign_runs(lines)
     _mark_repeated_title(lines)
+    _mark_zones(lines)
     if classify:
         _mark_classified(lines, line_classifier())
     return lines

@@ -17,7 +17,9 @@ Newlines are normalised to "\\n". Side effects: reads files; forks for PDF/HTML.
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
+import math
 import multiprocessing
 import os
 import re
@@ -441,7 +443,9 @@ def _extract_html(html: str) -> tuple[str, dict[str, str]]:
        "newsletter") or by their link density, before trafilatura flattens the page.
     2. trafilatura extracts the main text and metadata.
     3. `_restore_dropped_prose` puts back paragraphs trafilatura dropped that sit in the
-       same kind of container as paragraphs it kept (the later posts of a forum thread).
+       same kind of container as paragraphs it kept (the later posts of a forum thread),
+       `_restore_dropped_headings` the sub-headings it dropped over a block it kept, and
+       `_restore_dropped_lists` the lists of short items it dropped under a heading it kept.
     """
     import copy
 
@@ -475,6 +479,8 @@ def _extract_html(html: str) -> tuple[str, dict[str, str]]:
     text = str(doc["text"])
     if tree is not None:
         text = _restore_dropped_prose(tree, text)
+        text = _restore_dropped_headings(tree, text)
+        text = _restore_dropped_lists(tree, text)
     return text, metadata
 
 
@@ -519,8 +525,10 @@ def _protects_content(element: Any, total: int) -> bool:
     return heading is not None and clean.is_known_heading(" ".join("".join(heading.itertext()).split()))
 
 
-def _prune_chrome(tree: Any) -> None:
-    """Drop chrome elements from an lxml HTML tree in place (see `_extract_html`)."""
+def _prune_chrome(tree: Any, classify: bool = True) -> None:
+    """Drop chrome elements from an lxml HTML tree in place (see `_extract_html`).
+
+    `classify=False` stops before the block classifier: what its training script sees."""
     names = _chrome_names()
     body = tree.find(".//body")
     root = body if body is not None else tree
@@ -545,6 +553,241 @@ def _prune_chrome(tree: Any) -> None:
             doomed.append(block)
     for element in doomed:
         if element.getparent() is not None and not any(a in doomed for a in element.iterancestors()):
+            element.drop_tree()
+    if classify:
+        _prune_blocks(root, total)
+
+
+# ----------------------------------------------------------------------------- block classifier
+# A logistic regression over DOM and text features of the page's leaf blocks (`html_blocks`),
+# trained by scripts/train_line_classifier.py on the HTML cleaning fixtures, weights in
+# resources/boilerplate/html_block_classifier.json. It sees what the rules above cannot:
+# chrome in containers with neutral or generated class names, placed around the article.
+
+_BLOCK_TAGS = frozenset("p li h1 h2 h3 h4 h5 h6 div section td th dd dt blockquote figcaption header footer ul ol table article main".split())
+_LEAF_TAGS = frozenset("p li h1 h2 h3 h4 h5 h6 div section td th dd dt blockquote figcaption".split())
+BLOCK_FEATURES = (
+    "log_chars",
+    "log_words",
+    "link_density",
+    "log_links",
+    "ends_sentence",
+    "sentence",
+    "function_word_share",
+    "ui_word_share",
+    "second_person_share",
+    "patient_cue",
+    "measurement",
+    "clinical_word_share",
+    "rare_word_share",
+    "common_word_share",
+    "capitalised_share",
+    "digit_share",
+    "chrome_name_ancestor",
+    "tag_p",
+    "tag_li",
+    "tag_heading",
+    "tag_div",
+    "sibling_of_prose",
+    "in_prose_root",
+    "before_first_prose",
+    "after_last_prose",
+    "relative_position",
+    "log_inline_children",
+    "imperative_start",
+    "url_email_phone",
+    "count_widget",
+    "date_time",
+    "prose",
+    "short_fragment",
+    "site_talk",
+    "label_value",
+    "clinical_vocabulary_share",
+    "repeated_in_page",
+)
+BLOCK_CLASSIFIER_FILE = "html_block_classifier.json"
+
+
+def _own_text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _is_prose_block(text: str, link_density: float) -> bool:
+    from pipeline import clean
+
+    return len(text) >= 120 and link_density < 0.3 and clean.is_sentence(text)
+
+
+def html_blocks(root: Any) -> list[tuple[Any, str, list[float]]]:
+    """The leaf blocks of a page (block elements holding no other block with text), their text and
+    `BLOCK_FEATURES`: text shape and vocabulary (as the line classifier counts them), link density,
+    tag, chrome words in ancestors' class/id, and the place relative to the page's prose (paragraphs of
+    120+ characters written as sentences): sibling of a prose paragraph, inside their common ancestor,
+    before the first or after the last of them."""
+    from pipeline import clean
+
+    names = _chrome_names()
+    # one pass: every ancestor of a block with text holds a block (so it is no leaf)
+    holders: set[Any] = set()
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.lower() in _BLOCK_TAGS and any(t.strip() for t in element.itertext()):
+            for ancestor in element.iterancestors():
+                if ancestor in holders:
+                    break
+                holders.add(ancestor)
+    leaves = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag.lower() not in _LEAF_TAGS or element in holders:
+            continue
+        text = _own_text(element)
+        if text:
+            leaves.append((element, text))
+    if not leaves:
+        return []
+    densities = []
+    for element, text in leaves:
+        linked = sum(len(_own_text(a)) for a in element.iter("a"))
+        densities.append(min(1.0, linked / len(text)))
+    prose = [k for k, ((_, text), d) in enumerate(zip(leaves, densities, strict=True)) if _is_prose_block(text, d)]
+    prose_parents = {leaves[k][0].getparent() for k in prose}
+    prose_root = None
+    if prose:
+        chains = [[leaves[k][0], *leaves[k][0].iterancestors()] for k in prose]
+        common = set(chains[0])
+        for chain in chains[1:]:
+            common &= set(chain)
+        prose_root = next((a for a in chains[0] if a in common), None)
+    common_words, frequent = clean._word_ranks()
+    ui = clean.ui_words()
+    repeats = Counter(text for _, text in leaves)
+    named_cache: dict[Any, bool] = {}
+
+    def chrome_named(a: Any) -> bool:  # ancestors are shared by many leaves: look each up once
+        if a not in named_cache:
+            named_cache[a] = _names_chrome(" ".join((a.get("class") or "", a.get("id") or "")), names)
+        return named_cache[a]
+
+    out = []
+    n = len(leaves)
+    for k, ((element, text), density) in enumerate(zip(leaves, densities, strict=True)):
+        words = clean._WORD_TOKENS.findall(text)
+        lower = [w.lower() for w in words]
+        n_words = len(words)
+
+        def share(pred: Callable[[str], bool], lower: list[str] = lower, n_words: int = n_words) -> float:
+            return sum(pred(w) for w in lower) / n_words if n_words else 0.0
+
+        tag = element.tag.lower()
+        chain = [element, *element.iterancestors()][:6]
+        named = any(chrome_named(a) for a in chain)
+        last = text.rstrip("\"')\u201d ")[-1:]
+        out.append(
+            (
+                element,
+                text,
+                [
+                    math.log1p(len(text)),
+                    math.log1p(n_words),
+                    density,
+                    math.log1p(sum(1 for _ in element.iter("a"))),
+                    float(last in (".", "!", "?")),
+                    float(clean.is_sentence(text)),
+                    share(lambda w: w in clean.function_words()),
+                    share(lambda w: w in ui),
+                    share(lambda w: w in clean._SECOND_PERSON),
+                    float(bool(clean._PATIENT_CUE.search(text))),
+                    float(bool(clean._MEASUREMENT.search(text))),
+                    share(lambda w: len(w) >= 6 and bool(clean._CLINICAL_WORD.search(w))),
+                    share(lambda w: w.isalpha() and w not in frequent),
+                    share(lambda w: w in common_words),
+                    sum(w[:1].isupper() for w in words) / n_words if n_words else 0.0,
+                    sum(ch.isdigit() for ch in text) / len(text),
+                    float(named),
+                    float(tag == "p"),
+                    float(tag == "li"),
+                    float(tag in ("h1", "h2", "h3", "h4", "h5", "h6")),
+                    float(tag in ("div", "section", "td", "th", "dd", "dt")),
+                    float(element.getparent() in prose_parents),
+                    float(prose_root is not None and (element is prose_root or prose_root in set(element.iterancestors()))),
+                    float(bool(prose) and k < prose[0]),
+                    float(bool(prose) and k > prose[-1]),
+                    k / max(1, n - 1),
+                    math.log1p(sum(1 for c in element if isinstance(c.tag, str))),
+                    float(bool(lower) and lower[0] in clean.imperative_words()),
+                    float(bool(clean._URL_EMAIL_PHONE.search(text))),
+                    float(bool(clean._COUNT_WIDGET.search(text))),
+                    float(bool(clean._DATE_TIME.search(text))),
+                    float(k in prose),
+                    float(n_words <= 6 and last not in (".", "!", "?")),
+                    float(bool(clean._SITE_TALK.search(text) or clean._BIO.match(text))),
+                    float(bool(clean._LABEL_VALUE.match(text))),
+                    share(lambda w: w in clean.clinical_vocabulary()),
+                    float(len(text) <= 80 and repeats[text] >= 2),
+                ],
+            )
+        )
+    return out
+
+
+def block_classifier() -> Any:
+    """The shipped block classifier (`resources/boilerplate/html_block_classifier.json`), validated once."""
+    return _block_classifier()
+
+
+@functools.lru_cache(maxsize=1)
+def _block_classifier() -> Any:
+    import json
+
+    from pipeline import clean, resources
+
+    file = resources.path("boilerplate", BLOCK_CLASSIFIER_FILE)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    return clean.parse_classifier(data, str(file), BLOCK_FEATURES)
+
+
+def protected_block(element: Any, text: str) -> bool:
+    """Blocks the block classifier never drops: headings, a sentence about a patient, running text that the
+    line guard would call hard (technical, or without any chrome cue), and the entries of a list without
+    links right under a heading ("Risk factors" over "Long-haul travel", "Obesity")."""
+    from pipeline import clean
+
+    tag = element.tag.lower()
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        return True
+    if clean._about_patient(text) and clean.is_sentence(text):
+        return True
+    if (clean.is_sentence(text) or clean._is_running_text(text)) and (clean._technical(text) or not clean._chrome_cue(text)):
+        return True  # as the line guard: running text in technical words, or that does not speak like chrome
+    if tag == "li":
+        items = element.getparent()
+        head = items.getprevious() if items is not None else None
+        return (
+            items is not None
+            and items.tag in ("ul", "ol")
+            and items.find(".//a") is None
+            and head is not None
+            and isinstance(head.tag, str)
+            and head.tag.lower() in ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p")
+            and 1 <= len(_own_text(head).split()) <= 6
+        )
+    return False
+
+
+def _prune_blocks(root: Any, total: int) -> None:
+    """Drop leaf blocks the block classifier scores at or above its threshold (never a protected one,
+    a heading, or a block holding a sentence about a patient)."""
+    model = block_classifier()
+    doomed = []
+    for element, text, features in html_blocks(root):
+        if protected_block(element, text) or _protects_content(element, total):
+            continue
+        if model.probability(features) >= model.threshold:
+            doomed.append(element)
+    for element in doomed:
+        if element.getparent() is not None:
             element.drop_tree()
 
 
@@ -609,4 +852,77 @@ def _restore_dropped_prose(tree: Any, text: str) -> str:
     for i, line in enumerate(lines):
         out.append(line)
         out.extend(pending.get(i, []))
+    return "\n".join(out)
+
+
+def _restore_dropped_headings(tree: Any, text: str) -> str:
+    """Put back a sub-heading (h2-h6) trafilatura dropped when the block right after it was kept.
+
+    trafilatura sometimes drops a heading over a list ("Treatment" over "- Intravenous
+    hydrocortisone"). A heading of one to eight words without UI words whose next sibling's first
+    text opens a line of the extracted text goes back on its own line before that line; the
+    cleaner then judges it as any other line.
+    """
+    from pipeline import clean
+
+    lines = text.split("\n")
+    folded_lines = [" ".join(line.split()) for line in lines]
+    inserts: dict[int, str] = {}
+    for heading in tree.iter("h2", "h3", "h4", "h5", "h6"):
+        title = " ".join("".join(heading.itertext()).split())
+        words = clean._WORD_TOKENS.findall(title)
+        if not title or not 1 <= len(words) <= 8 or any(w.lower() in clean.ui_words() for w in words):
+            continue
+        if any(line.lstrip("#*-• ").strip() == title for line in folded_lines):
+            continue  # kept
+        following = heading.getnext()
+        first = None
+        if following is not None:
+            first = next((t for t in (" ".join(x.split()) for x in following.itertext()) if t), None)
+        if not first or len(first) < 3:
+            continue
+        at = next((i for i, line in enumerate(folded_lines) if line.lstrip("#*-• ").startswith(first)), None)
+        if at is not None and at not in inserts:
+            inserts[at] = title
+    if not inserts:
+        return text
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in inserts:
+            out.append(inserts[i])
+        out.append(line)
+    return "\n".join(out)
+
+
+def _restore_dropped_lists(tree: Any, text: str) -> str:
+    """Put back a list (ul/ol) trafilatura dropped when the heading right before it was kept.
+
+    trafilatura drops lists of short entries ("Risk factors" / "Recent surgery", "Obesity").
+    A list without links, none of whose entries is in the extracted text, goes back as "- entry"
+    lines under its heading's line; the cleaner then judges those lines as any other.
+    """
+    lines = text.split("\n")
+    folded_lines = [" ".join(line.split()) for line in lines]
+    folded_text = "\n".join(folded_lines)
+    inserts: dict[int, list[str]] = {}
+    for items in tree.iter("ul", "ol"):
+        head = items.getprevious()
+        if head is None or not isinstance(head.tag, str) or head.tag.lower() not in ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p"):
+            continue
+        if items.find(".//a") is not None:
+            continue  # a menu or a list of links
+        entries = [" ".join("".join(li.itertext()).split()) for li in items.iter("li")]
+        entries = [e for e in entries if e]
+        if not entries or any(e in folded_text for e in entries):
+            continue
+        title = " ".join("".join(head.itertext()).split())
+        at = next((i for i, line in enumerate(folded_lines) if title and line.lstrip("#*-• ").strip() == title), None)
+        if at is not None and at not in inserts:
+            inserts[at] = [f"- {e}" for e in entries]
+    if not inserts:
+        return text
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, []))
     return "\n".join(out)

@@ -1,6 +1,6 @@
 """Generate `tests/fixtures/cleaning_train/`: synthetic web pages for training and tuning the cleaner.
 
-`python scripts/make_cleaning_train_fixtures.py [--out tests/fixtures/cleaning_train] [--n 36]`
+`python scripts/make_cleaning_train_fixtures.py [--out tests/fixtures/cleaning_train] [--n 35] [--n2 30]`
 
 Every page is an invented case (written for this project, no corpus text) wrapped in site
 chrome drawn from wide pools of wordings: cookie/consent banners, newsletter and
@@ -493,7 +493,159 @@ def email_page(rng: random.Random, title: str, case: list[str]) -> tuple[str, Pa
     return "\n".join(lines) + "\n", p
 
 
-def build(n: int) -> list[tuple[str, str, str, Page]]:
+# ----------------------------------------------------------------------------- batch 2: other site families
+# Written for round 3 of issue #4: site kinds and wordings the first batch lacks, so the
+# classifier and the HTML pruning learn chrome by its shape rather than by a few phrases.
+# Each family: chrome before the title, chrome between paragraphs, chrome after the text.
+
+FAMILIES = {
+    "wiki": (
+        ["Jump to navigation", "Jump to search", "From MedWiki, the free clinical encyclopedia", "Edit this page", "View history",
+         "Talk page", "Create account", "Random article", "What links here"],
+        ["This section needs additional citations for verification.", "Please help improve this article by adding reliable sources."],
+        ["Retrieved from medwiki.example/w/index.php?oldid=88123", "Categories: Rare diseases | Articles with case vignettes",
+         "This page was last edited on 3 May 2024, at 11:02.", "Text is available under a Creative Commons licence; additional terms may apply.",
+         "About MedWiki", "Mobile view", "Developers", "Statistics", "Cookie statement"],
+    ),
+    "elearning": (
+        ["Course home", "My courses", "Module 4 of 9: Acute care", "Progress: 45% complete", "Resume where you left off",
+         "Learner dashboard", "Help centre"],
+        ["Pause and reflect: what would you do next?", "Reveal the answer", "Drag the findings into the correct order.",
+         "Take a moment to note your working diagnosis before continuing."],
+        ["Mark this lesson as complete", "Previous lesson", "Next lesson", "Discussion board (23 posts)",
+         "A certificate is issued after the final assessment.", "Need help? Contact course support", "Accessibility statement for learners"],
+    ),
+    "podcast": (
+        ["All episodes", "Subscribe on Apple Podcasts", "Listen on Spotify", "Episode 87 · 42 min", "RSS feed", "Play episode"],
+        ["This episode is brought to you by a continuing education platform for busy clinicians.",
+         "Skip to 14:20 for the discussion of imaging."],
+        ["Show notes", "Full transcript available to members", "Rate and review the show wherever you listen.",
+         "Support the show on Patreon", "Music by Lowtide Studio", "Guest appearances are not endorsements."],
+    ),
+    "charity": (
+        ["Donate now", "Get support", "Fundraise for us", "Our helpline is open weekdays from 9am to 5pm",
+         "Information and support", "Volunteer with us", "Shop"],
+        ["Just £10 a month could pay for a specialist nurse call.", "Give monthly and help families like this one.",
+         "Share your story to help others feel less alone."],
+        ["Registered charity in England and Wales (1187001) and Scotland (SC048812).", "Gift Aid your donation",
+         "Visit our charity shop", "Fundraising regulator logo", "Sign up to our supporter emails"],
+    ),
+    "conference": (
+        ["Programme", "Abstract book", "Speakers", "Exhibitors", "Venue and travel", "Registration is open"],
+        ["Poster board P-117", "Session: Clinical vignettes II", "Add to my schedule", "Presenting author will be at the poster on Thursday."],
+        ["Download the congress app", "Abstracts are published as submitted by the authors and have not been edited.",
+         "Organised by the Northern Internal Medicine Forum", "Become a sponsor", "Code of conduct for attendees"],
+    ),
+    "doctor": (
+        ["Find a specialist", "Accepting new patients", "Insurances accepted", "4.7 out of 5 (187 reviews)", "Languages: English, Polish",
+         "Office hours"],
+        ["Book online in under a minute.", "Next available appointment: Tuesday 9:30", "Video visits available"],
+        ["Verified patient reviews", "Report an issue with this profile", "Is this your practice? Claim your profile",
+         "Listings are not recommendations.", "Terms for providers"],
+    ),
+    "news": (
+        ["Top stories", "World", "Health", "Science", "Opinion", "Live updates", "Sign in to personalise your feed"],
+        ["Advertisement — story continues below", "Read more: the hidden cost of hospital delays", "Most read this hour",
+         "This article is part of our series on medical mysteries."],
+        ["Get the morning briefing in your inbox", "Corrections policy", "Contact the newsroom", "Syndication and reprints",
+         "Ad choices", "Manage cookies"],
+    ),
+    "mobile": (
+        ["≡ Sections", "Get the app for a better experience", "Continue in browser", "⌂ Home", "👤 Account", "Tap for more"],
+        ["▶ Watch: the clinician explains the scan (2:14)", "Scroll to keep reading ↓", "Pinch to zoom the image"],
+        ["♡ 120", "💬 Reply", "↗ Share this", "Next article ›", "Desktop site", "⚙ Settings", "Report a bug in the app"],
+    ),
+    "italian": (
+        ["Chi siamo", "Contatti", "Area riservata", "Accetta tutti i cookie", "Prenota una visita", "Lavora con noi"],
+        ["Condividi su Facebook", "Leggi anche"],
+        ["Informativa sulla privacy", "Tutti i diritti riservati", "Partita IVA 01234567890", "Dove siamo"],
+    ),
+    "portuguese": (
+        ["Página inicial", "Fale conosco", "Entrar", "Marcar consulta", "Trabalhe conosco"],
+        ["Compartilhar", "Veja também"],
+        ["Política de privacidade", "Todos os direitos reservados", "Mapa do site", "Ouvidoria"],
+    ),
+    "dutch": (
+        ["Over ons", "Inloggen", "Afspraak maken", "Zoeken op de site", "Vacatures"],
+        ["Deel dit artikel", "Lees ook"],
+        ["Alle cookies accepteren", "Privacyverklaring", "Disclaimer en copyright", "Klachtenregeling"],
+    ),
+}
+FAMILY_NAMES = sorted(FAMILIES)
+# class names no list of chrome words holds: only the DOM structure and the text tell chrome from content
+NEUTRAL_CLASSES = ["strip", "rail", "kicker", "mod", "panel", "box", "c-teaser", "zone-a", "zone-b", "slot", "well", "tile",
+                   "blk", "section-x", "meta", "aux", "extra", "lower", "upper", "band"]
+
+
+def family_page(rng: random.Random, family: str, title: str, case: list[str], fmt: str) -> tuple[str, Page]:
+    """A page of `family` in format html, text (line by line), tabs (copied with tabs and narrow gaps) or md."""
+    p = Page(rng)
+    top, inline, bottom = FAMILIES[family]
+    head = [p.chrome(t) for t in p.pick(top, rng.randint(3, 5))]
+    mid = [p.chrome(t) for t in p.pick(inline, 1)]
+    tail = [p.chrome(t) for t in p.pick(bottom, rng.randint(3, 5))]
+    paragraphs = p.paragraphs(case)
+    structured = p.structured("- ") if rng.random() < 0.6 else []
+    edu = p.content([rng.choice(EDUCATION)]) if rng.random() < 0.5 else ""
+    if fmt == "html":
+        e = html.escape
+        cls = lambda: rng.choice(NEUTRAL_CLASSES) + ("-" + str(rng.randint(1, 9)) if rng.random() < 0.5 else "")  # noqa: E731
+        out = [f"<!DOCTYPE html><html><head><title>{e(title.capitalize())}</title></head><body>"]
+        out.append(f"<div class=\"{cls()}\">" + " ".join(f"<a href=\"/t{i}\">{e(t)}</a>" if rng.random() < 0.6 else f"<span>{e(t)}</span>"
+                                                      for i, t in enumerate(head)) + "</div>")
+        out.append(f"<div class=\"{cls()}\"><h1>{e(title.capitalize())}</h1>")
+        for k, para in enumerate(paragraphs):
+            out.append(f"<p>{e(p.content(para))}</p>")
+            if k == 0:
+                out.append(f"<div class=\"{cls()}\"><p>{e(mid[0])}</p></div>")
+        if edu:
+            out.append(f"<p>{e(edu)}</p>")
+        if structured:
+            out.append(f"<h3>{e(structured[0])}</h3><ul>" + "".join(f"<li>{e(t[2:])}</li>" for t in structured[1:]) + "</ul>")
+            p.kept = [k for k in p.kept if not k.startswith("- ")] + [t[2:] for t in structured[1:]]
+        out.append("</div>")
+        out.append(f"<div class=\"{cls()}\">" + "".join(f"<p>{e(t)}</p>" if rng.random() < 0.5 else f"<a href=\"/b{i}\">{e(t)}</a> "
+                                                     for i, t in enumerate(tail)) + "</div>")
+        out.append("</body></html>\n")
+        return "\n".join(out), p
+    blocks = head + [title.capitalize()]
+    for k, para in enumerate(paragraphs):
+        blocks.append(p.content(para))
+        if k == 0:
+            blocks += mid
+    if edu:
+        blocks.append(edu)
+    blocks += structured + tail
+    if fmt == "md":
+        md = [" · ".join(f"[{t}](/n{i})" for i, t in enumerate(head)), "", f"# {title.capitalize()}", ""]
+        for block in blocks[len(head) + 1 :]:
+            md += [block, ""]
+        return "\n".join(md), p
+    if fmt == "tabs":
+        seps = ["\t", "  ", "\t\t", "  \t"]
+        return "".join(b + seps[k % len(seps)] for k, b in enumerate(blocks)).rstrip() + "\n", p
+    return "\n".join(blocks) + "\n", p
+
+
+def print_page(rng: random.Random, title: str, case: list[str]) -> tuple[str, Page]:
+    """A web page printed to PDF by a browser and copied back as text: date/title header and URL/page footer on every page."""
+    p = Page(rng)
+    stamp = f"{rng.randint(1, 12)}/{rng.randint(1, 28)}/24, {rng.randint(1, 12)}:{rng.randint(10, 59)} PM"
+    site = rng.choice(["ClinicNotes", "CaseBank", "MedPages"])
+    url = f"https://www.{site.lower()}.example/cases/{rng.randint(1000, 9999)}"
+    paragraphs = p.paragraphs(case)
+    pages = []
+    for k, para in enumerate(paragraphs):
+        body = [p.content(para)]
+        if k == 0:
+            body = [p.chrome(t) for t in p.pick(NAV, 3)] + [title.capitalize()] + body
+        header = f"{stamp}   " + p.chrome(f"{title.capitalize()} | {site}")
+        p.chrome(stamp)
+        pages.append([header, "", *body, "", p.chrome(url) + f"   {k + 1}/{len(paragraphs)}"])
+    return "\f".join("\n".join(page) + "\n" for page in pages), p
+
+
+def build(n: int, n2: int = 0) -> list[tuple[str, str, str, Page]]:
     rng = random.Random(SEED)
     kinds = ["html", "html", "forum", "text", "flat", "qa", "email"]
     fixtures = []
@@ -519,6 +671,23 @@ def build(n: int) -> list[tuple[str, str, str, Page]]:
             ext = "txt"
         slug = title.split()[0].lower().replace("-", "")
         fixtures.append((f"train_{k:02d}_{kind}_{slug}", ext, text, page))
+    # batch 2 (its own seed: batch 1 stays byte-identical)
+    rng2 = random.Random(SEED + 2)
+    formats = ["html", "text", "tabs", "md", "html"]
+    for j in range(n2):
+        k = n + j
+        title, case = CASES[(j * 3 + 1) % len(CASES)]
+        r = random.Random(rng2.randrange(1 << 30))
+        slug = title.split()[0].lower().replace("-", "")
+        if j % 6 == 5:
+            text, page = print_page(r, title, case)
+            fixtures.append((f"train_{k:02d}_print_{slug}", "txt", text, page))
+            continue
+        family = FAMILY_NAMES[j % len(FAMILY_NAMES)]
+        fmt = formats[j % len(formats)]
+        text, page = family_page(r, family, title, case, fmt)
+        ext = {"html": "html", "md": "md"}.get(fmt, "txt")
+        fixtures.append((f"train_{k:02d}_{family}_{slug}", ext, text, page))
     return fixtures
 
 
@@ -526,16 +695,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--out", type=Path, default=REPO / "tests" / "fixtures" / "cleaning_train")
     parser.add_argument("--n", type=int, default=35)
+    parser.add_argument("--n2", type=int, default=30, help="pages of the second batch (other site families)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("train_*"):
         old.unlink()
-    for name, ext, text, page in build(args.n):
+    built = build(args.n, args.n2)
+    for name, ext, text, page in built:
         (args.out / f"{name}.{ext}").write_text(text, encoding="utf-8")
         expect = {"description": f"synthetic {name.split('_')[2]} page (scripts/make_cleaning_train_fixtures.py)",
                   "gone": page.gone, "kept": page.kept}
         (args.out / f"{name}.expect.json").write_text(json.dumps(expect, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.n} fixtures to {args.out}")
+    print(f"wrote {len(built)} fixtures to {args.out}")
     return 0
 
 

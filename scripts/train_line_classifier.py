@@ -149,6 +149,126 @@ def corpus_examples() -> list[Example]:
     return examples
 
 
+@dataclass(frozen=True)
+class BlockExample:
+    doc: str
+    features: list[float]
+    label: int  # 1 chrome, 0 content
+    text: str
+    candidate: bool = True  # scored at run time (not `ingest.protected_block`)
+
+
+def _without_citations(text: str) -> str:
+    for start, end in sorted(clean.citation_spans(text), reverse=True):
+        text = text[:start] + text[end:]
+    return text
+
+
+def html_block_examples() -> list[BlockExample]:
+    """Leaf blocks of the HTML fixtures (after the rule-based pruning, as `ingest._prune_blocks` sees them),
+    labelled from "gone"/"kept": a block holding a "gone" string and no "kept" text is chrome; a block of
+    10+ characters inside a "kept" sentence, or holding one, with no "gone" string, is content."""
+    from lxml import html as lxml_html
+
+    examples: list[BlockExample] = []
+    for folder in FIXTURE_SETS:
+        fixtures, _ = cleaning_eval.load_fixtures(REPO / folder, None)
+        for fixture in fixtures:
+            if fixture.item.suffix not in (".html", ".htm"):
+                continue
+            raw, _ = ingest.decode_text((fixture.folder / fixture.item.path).read_bytes())
+            tree = lxml_html.fromstring(raw)
+            ingest._prune_chrome(tree, classify=False)
+            body = tree.find(".//body")
+            gone = [_fold(g) for g in fixture.gone]
+            kept = [_fold(k) for k in fixture.kept]
+            for element, text, features in ingest.html_blocks(body if body is not None else tree):
+                candidate = not ingest.protected_block(element, text)  # protected blocks teach, at a lower weight
+                folded = _fold(text)
+                is_gone = any(g in folded for g in gone)
+                # a content paragraph with citation markers ("gone" strings) is content: test it without them
+                bare = _fold(_without_citations(text))
+                is_kept = (len(bare) >= 10 and any(bare in k for k in kept)) or any(k in bare for k in kept)
+                if is_gone != is_kept:
+                    examples.append(BlockExample(f"{folder}/{fixture.name}", features, int(is_gone), text, candidate))
+    return examples
+
+
+def train_block_classifier(out: Path, dry_run: bool) -> None:
+    """Fit the HTML block classifier, choose its threshold above every content block's score, write the JSON."""
+    examples = html_block_examples()
+    x = np.array([e.features for e in examples], dtype=float)
+    y = np.array([e.label for e in examples])
+    groups = np.array([e.doc for e in examples])
+    candidate = np.array([e.candidate for e in examples])
+    weight = np.where(candidate, 1.0, RULE_REMOVED_WEIGHT)
+    oof = np.zeros(len(examples))
+    for train, test in GroupKFold(n_splits=5).split(x, y, groups):
+        oof[test] = _predict(x[test], _fit(x[train], y[train], weight[train]))
+    sets = np.array([e.doc.rsplit("/", 1)[0] for e in examples])
+    oof_set = np.zeros(len(examples))
+    for name in sorted(set(sets)):  # leave one fixture set out
+        test = sets == name
+        oof_set[test] = _predict(x[test], _fit(x[~test], y[~test], weight[~test]))
+    fitted = _fit(x, y, weight)
+    p = _predict(x, fitted)
+    content = (y == 0) & candidate
+    worst = max(float(p[content].max(initial=0.0)), float(oof[content].max(initial=0.0)), float(oof_set[content].max(initial=0.0)))
+    threshold = min(0.99, max(THRESHOLD_FLOOR, float(np.ceil((worst + MARGIN) * 100) / 100)))
+
+    def figures(scores: np.ndarray) -> dict[str, float | int]:
+        pred = (scores >= threshold) & candidate
+        tp, fp, fn = int(((y == 1) & pred).sum()), int(((y == 0) & pred).sum()), int(((y == 1) & candidate & ~pred).sum())
+        return {"precision": round(tp / (tp + fp), 4) if tp + fp else 1.0, "recall": round(tp / (tp + fn), 4) if tp + fn else 0.0,
+                "tp": tp, "fp": fp, "fn": fn}
+
+    mean, scale, model = fitted
+    data = {
+        "model": "logistic_regression",
+        "features": list(ingest.BLOCK_FEATURES),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": threshold,
+        "sentence_threshold": None,
+        "trained": {
+            "script": "scripts/train_line_classifier.py",
+            "seed": SEED,
+            "C": _FIT["C"],
+            "class_weight": "balanced",
+            "blocks": {"chrome": int(y.sum()), "content": int((y == 0).sum()), "content_scored": int(content.sum()),
+                       "pages": len(set(groups)), "protected_weight": RULE_REMOVED_WEIGHT},
+        },
+        "cross_validation": {
+            "folds": "5, grouped by page (GroupKFold); and leave one fixture set out",
+            "blocks": figures(oof),
+            "blocks_leave_one_set_out": figures(oof_set),
+        },
+    }
+    clean.parse_classifier(data, "trained block weights", ingest.BLOCK_FEATURES)
+    print("HTML block classifier:")
+    print(json.dumps({k: data[k] for k in ("threshold", "trained", "cross_validation")}, indent=2, sort_keys=True))
+    order = np.argsort(-np.maximum(p, oof))
+    print("highest-scoring content blocks:")
+    for k in [i for i in order if y[i] == 0 and candidate[i]][:6]:
+        print(f"  {p[k]:.3f} oof {oof[k]:.3f}  {examples[k].doc}: {examples[k].text[:90]!r}")
+    for name, c in sorted(zip(ingest.BLOCK_FEATURES, model.coef_[0], strict=True), key=lambda kv: -abs(kv[1])):
+        print(f"  {name:24} {c:+.3f}")
+    if dry_run:
+        return
+    _write_json(out, data)
+
+
+def _write_json(out: Path, data: dict[str, object]) -> None:
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, out)
+    print(f"wrote {out}")
+
+
 _FIT = {"C": C}
 
 
@@ -172,8 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=resources.path("boilerplate", clean.CLASSIFIER_FILE))
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--C", type=float, default=C, help="inverse regularisation strength (default: %(default)s)")
+    parser.add_argument("--blocks-out", type=Path, default=resources.path("boilerplate", ingest.BLOCK_CLASSIFIER_FILE))
     args = parser.parse_args(argv)
     _FIT["C"] = args.C
+
+    # the HTML block classifier first: it changes what HTML pages bring to the line classifier
+    train_block_classifier(args.blocks_out, args.dry_run)
+    ingest._block_classifier.cache_clear()
 
     examples = fixture_examples(args.shared) + maccrobat_examples(args.shared) + corpus_examples()
     x = np.array([e.features for e in examples], dtype=float)
@@ -202,7 +327,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # thresholds: above every content line of its kind, in-sample and out-of-fold, plus a margin
     def above_content(mask: np.ndarray) -> float:
-        worst = max(float(p[(y == 0) & mask].max(initial=0.0)), float(oof[(y == 0) & mask].max(initial=0.0)))
+        # in-sample, 5-fold out-of-fold, and leaving the whole fixture set (or corpus) out
+        worst = max(
+            float(p[(y == 0) & mask].max(initial=0.0)),
+            float(oof[(y == 0) & mask].max(initial=0.0)),
+            float(oof_set[(y == 0) & mask].max(initial=0.0)),
+        )
         return min(0.99, max(THRESHOLD_FLOOR, float(np.ceil((worst + MARGIN) * 100) / 100)))
 
     threshold = above_content(free)
@@ -269,12 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:24} {c:+.3f}")
     if args.dry_run:
         return 0
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, prefix=".line_classifier.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, args.out)
-    print(f"wrote {args.out}")
+    _write_json(args.out, data)
     return 0
 
 

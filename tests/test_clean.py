@@ -475,3 +475,127 @@ def test_clean_research_voice_is_not_marketing():
     for kept in ("We postulate", "Our report provides", "(ChAT) activator", "Future studies are needed"):
         assert kept in result.text
     assert "Subscribe to our newsletter" not in result.text and "Share this article" not in result.text
+
+
+# ------------------------------------------------------------------------ round 3 of issue #4: mechanisms
+
+
+def test_clean_segment_splits_browser_copies_at_tabs_and_narrow_gaps():
+    from pipeline.clean import segment
+
+    assert [line.text for line in segment("Find a doctor  Accepting new patients\tOffice hours")] == [
+        "Find a doctor", "Accepting new patients", "Office hours"]
+    # two spaces after a full stop are a typing habit inside a paragraph; numbers and brackets continue
+    assert [line.text for line in segment("He was given aspirin.  Pain settled.")] == ["He was given aspirin.  Pain settled."]
+    assert [line.text for line in segment("Dose 5 mg  twice daily")] == ["Dose 5 mg  twice daily"]
+    # PDF lines are laid out already: only wide gaps split them
+    assert [line.text for line in segment("Table 1  Laboratory values", narrow_gaps=False)] == ["Table 1  Laboratory values"]
+
+
+def test_clean_foreign_short_lines_need_a_dictionary_and_company():
+    from pipeline.clean import foreign_short_line
+
+    assert foreign_short_line("Startseite") == "de"
+    assert foreign_short_line("Política de privacidade") == "pt"
+    assert foreign_short_line("Mentions légales") == "fr"
+    # drug names, Latin terms and English headings are no other language
+    for text in ("Paracetamol", "Status epilepticus", "Herpes zoster", "Cor pulmonale", "Differential diagnosis",
+                 "Fludrocortisone maintenance", "Kayser-Fleischer rings", "Office hours"):
+        assert foreign_short_line(text) is None, text
+    # one foreign line alone stays (a name, a term); two in the same language are the site's chrome
+    one = clean(_source("Startseite\nA 40-year-old man had gout of the knee and recovered with colchicine.\n"))
+    assert "Startseite" in one.text
+    two = clean(_source("Startseite\nA 40-year-old man had gout of the knee and recovered with colchicine.\nImpressum\n"))
+    assert "Startseite" not in two.text and "Impressum" not in two.text
+    assert {r.rule for r in two.removed} == {"foreign_language:de"}
+
+
+def test_clean_guard_in_paragraph_per_line_text_short_blocks_are_not_wrapped_lines():
+    from pipeline.clean import guard, mark_lines
+
+    case = (
+        "A 45-year-old man developed tingling in his feet ten days after an episode of diarrhoea, and over four days "
+        "the weakness ascended to his thighs and arms.\n"
+        "Tendon reflexes were absent throughout, and the cerebrospinal fluid protein was 1.9 g/L with a normal cell "
+        "count, confirming the clinical diagnosis.\n"
+        "He received intravenous immunoglobulin for five days and was walking with a stick after six weeks of "
+        "inpatient rehabilitation on the ward.\n"
+    )
+    text = "Venue and travel\nRegistration is open\n" + case + "Warning signs\n- Confusion or drowsiness\n- Fainting\nBecome a sponsor\n"
+    lines = mark_lines(_source(text), classify=False)
+    kinds = {line.text: guard(lines, i) for i, line in enumerate(lines)}
+    assert lines[0].wrap is None  # paragraphs, one per line
+    assert kinds["Venue and travel"] is None and kinds["Registration is open"] is None  # not "continued" by each other
+    assert kinds["- Fainting"] == "hard" and kinds["- Confusion or drowsiness"] == "hard"  # a plain list under a heading
+    assert [line.zone for line in lines][:3] == [-1, -1, 0] and lines[-1].zone == 1
+
+
+def test_clean_clinical_items_need_a_clinical_word():
+    from pipeline.clean import _clinical_item
+
+    assert _clinical_item("- Fludrocortisone maintenance") and _clinical_item("Ultrasound of the popliteal fossa")
+    assert not _clinical_item("Syndication and reprints") and not _clinical_item("Code of conduct for attendees")
+
+
+def test_clean_offers_bios_and_site_talk_are_chrome_cues_not_case_text():
+    from pipeline.clean import guard, segment
+
+    lines = segment(
+        "Just £10 a month could pay for a specialist nurse call.\n"
+        "Priya Rao, RN, has worked in emergency nursing for a decade and leads our patient education team.\n"
+        "Text is available under a Creative Commons licence; additional terms may apply.\n"
+        "The catheter costs around €200 per catheter, according to the manufacturer.\n"
+        "She was discharged on day six.\n"
+    )
+    assert [guard(lines, i) for i in range(len(lines))] == ["soft", "soft", "soft", "hard", "hard"]
+
+
+def test_clean_html_block_classifier_prunes_chrome_in_neutral_containers():
+    from pipeline import ingest
+
+    case = (
+        "<p>A 52-year-old woman taking empagliflozin was admitted with vomiting and rapid breathing two days after a "
+        "cholecystectomy, and her venous pH was 7.08 with blood ketones of 6.2 mmol/L.</p>"
+        "<p>She was treated with intravenous fluids and a fixed-rate insulin infusion, and the acidosis resolved "
+        "after 30 hours without complications.</p>"
+    )
+    page = (
+        "<html><body><div class='zone-a'><span>Course home</span> <a href='/m'>My courses</a> <span>Progress: 45% complete</span></div>"
+        f"<div class='tile'><h1>Euglycaemic ketoacidosis</h1>{case}"
+        "<h3>Risk factors</h3><ul><li>Recent surgery</li><li>Obesity</li></ul></div>"
+        "<div class='lower'><a href='/n'>Next lesson</a> <a href='/d'>Discussion board (23 posts)</a></div></body></html>"
+    )
+    text, _ = ingest._extract_html(page)
+    assert "fixed-rate insulin infusion" in text
+    assert "Recent surgery" in text and "Obesity" in text and "Risk factors" in text
+    for gone in ("Course home", "Progress: 45%", "Next lesson", "Discussion board"):
+        assert gone not in text
+
+
+def test_ingest_restores_a_heading_trafilatura_dropped_over_a_kept_list():
+    from lxml import html as lxml_html
+
+    from pipeline import ingest
+
+    tree = lxml_html.fromstring("<html><body><p>Case text.</p><h3>Treatment</h3><ul><li>Isotonic saline</li></ul></body></html>")
+    assert ingest._restore_dropped_headings(tree, "Case text.\n- Isotonic saline") == "Case text.\nTreatment\n- Isotonic saline"
+    # kept already, or over a block that was not kept: nothing to do
+    assert ingest._restore_dropped_headings(tree, "Case text.\nTreatment\n- Isotonic saline").count("Treatment") == 1
+    assert ingest._restore_dropped_headings(tree, "Case text.") == "Case text."
+
+
+def test_clean_case_sentences_run_into_a_widget_question_on_one_line_are_kept():
+    # a page copied without line breaks: two spaces after a full stop do not split a line, so a case's sentences
+    # and a widget's question can share one; the line is about the patient (judged per sentence), never removed
+    from pipeline import clean
+
+    case = ("A 61-year-old man had three weeks of fever and night sweats after a dental extraction. "
+            "Blood cultures grew viridans streptococci on the second day.")
+    flat = ("HealthNow  Find a clinic\tSign in\t" + case
+            + "  Worried about a fever that will not go away? Chat with one of our nurses and get your answer in minutes.\tStart a chat   "
+            + "Transoesophageal echocardiography showed a 9 mm vegetation on the mitral valve.")
+    assert clean._about_patient(case + "  Worried about your fever? Chat with one of our nurses.")
+    assert not clean._about_patient("Is your patient portal ready? Sign in to see your results.")
+    cleaned = clean.clean(_source(flat)).text
+    assert "night sweats after a dental extraction" in cleaned and "viridans streptococci" in cleaned
+    assert "Sign in" not in cleaned
