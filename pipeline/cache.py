@@ -147,6 +147,10 @@ class Store:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def discard(self, kind: str, key: str) -> None:
+        """Remove the entry under (kind, key), if any."""
+        self._path(kind, key).unlink(missing_ok=True)
+
     def valid(self, kind: str, key: str) -> bool:
         """Whether a whole, undamaged entry exists (checksum verified, not unpickled)."""
         try:

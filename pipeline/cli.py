@@ -100,6 +100,11 @@ def _add_scale_options(ex: argparse.ArgumentParser) -> None:
         "--format", dest="output_format", choices=("csv", "parquet"), default="csv",
         help="table format: csv (default) or parquet (same columns and types)",
     )
+    ex.add_argument(
+        "--timings", action="store_true",
+        help="print how long each phase took (start-up, scan, pipeline load, process, write) to stderr; "
+        "also on with the environment variable CASEEXTRACT_TIMING=1",
+    )
 
 
 def _add_review_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -196,6 +201,7 @@ def _extract(args: argparse.Namespace) -> int:
         engine=args.engine,
         scheduler=args.scheduler,
         output_format=args.output_format,
+        timings=args.timings,
     )
     if args.jobs < 0:
         print(f"error: -j {args.jobs}: pass a number of workers, or 0 for one per CPU core", file=sys.stderr)

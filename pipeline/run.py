@@ -10,17 +10,26 @@ How a run is organised (issue #7: use the machine, redo only what changed, scale
 
 1. scan     per report, in workers: read the bytes (sha256), extract the text (ingest),
             list the lines that could be corpus-wide boilerplate, as 64-bit hashes.
-            The text goes to the store; only the hashes come back.
+            The text goes to the store; only the hashes come back. With forked workers
+            this process loads the spaCy pipeline meanwhile (once; the workers of pass 3
+            inherit it), and until it is loaded the workers also clean each report as if
+            no corpus-wide line occurred in it (`_clean_ahead`), so no core idles.
 2. learn    in this process: the lines that recur across the corpus
             (`clean.recurring_lines` semantics, counted over the hashes).
 3. process  per report, in workers, batched per task: clean (with the recurring lines
-            that occur in *this* report), spaCy, normalise; the whole result goes to
-            the store under a key of (global fingerprint, file, sha256, recurring lines
-            present). A key already in the store is not recomputed.
+            that occur in *this* report; the text cleaned ahead when there are none),
+            spaCy, normalise; the whole result goes to the store under a key of (global
+            fingerprint, file, sha256, recurring lines present), its table rows already
+            rendered as CSV text for a CSV run. A key already in the store is not
+            recomputed.
 4. dedupe   in this process: near-duplicates from the stored shingle hashes
             (`duplicates.find_duplicates_from_arrays`, bounded memory).
 5. write    in this process: the stored results streamed in case_id order into the
-            tables, so memory does not grow with the corpus.
+            tables (concatenating the rendered rows), so memory does not grow with the
+            corpus.
+
+`--timings` (or CASEEXTRACT_TIMING=1) prints each phase's wall-clock and CPU time to
+stderr (`PhaseTimer`).
 
 The store is the incremental cache (`settings.cache_dir`) or, without a cache, a
 temporary `<out>/.partitions/` folder removed at the end. Workers are local processes
@@ -31,6 +40,7 @@ case_id, so the output is byte-identical whatever the engine or number of worker
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import inspect
 import os
@@ -113,6 +123,74 @@ def _guarded(case: _Case, stage: str, func: Callable[[], Any]) -> Any:
     return None
 
 
+# --------------------------------------------------------------------------- timing log
+
+TIMING_ENV = "CASEEXTRACT_TIMING"
+
+
+def timings_enabled(settings: Settings) -> bool:
+    """The phase log is on: `Settings.timings` (--timings) or CASEEXTRACT_TIMING=1."""
+    return settings.timings or os.environ.get(TIMING_ENV, "").strip() not in ("", "0")
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux /proc), or None where that is unknown."""
+    try:
+        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+class PhaseTimer:
+    """Opt-in log of a run's phases, one line per phase on stderr:
+
+        timing: scan                      0.41 s  cpu here 0.02 s, workers 0.77 s  (at 1.02 s)
+
+    wall-clock seconds; CPU seconds of this process and of the worker processes that ended
+    during the phase (forked or spawned pools; not Dask workers). `at` counts from the
+    start of `extract`; the first line, `start-up`, is the time the process spent before
+    `extract` was called (interpreter and imports), when known. `phases` keeps
+    (name, wall, cpu here, cpu workers) whether or not anything is printed.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = self.last = time.perf_counter()
+        self._cpu, self._children = time.process_time(), _children_cpu()
+        self.phases: list[tuple[str, float, float, float]] = []
+        age = process_age() if enabled else None
+        if age is not None:
+            self._emit("start-up", age, None, None, "interpreter and imports, before extract")
+
+    def mark(self, name: str, note: str = "") -> float:
+        now, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
+        seconds = now - self.last
+        here, workers = cpu - self._cpu, children - self._children
+        self.last, self._cpu, self._children = now, cpu, children
+        self.phases.append((name, seconds, here, workers))
+        self._emit(name, seconds, here, workers, note)
+        return seconds
+
+    def _emit(self, name: str, seconds: float, here: float | None, workers: float | None, note: str = "") -> None:
+        if self.enabled:
+            at = time.perf_counter() - self.start
+            cpu = f"  cpu here {here:.2f} s, workers {workers:.2f} s" if here is not None and workers is not None else ""
+            extra = f"; {note}" if note else ""
+            print(f"timing: {name:<22} {seconds:7.2f} s{cpu}  (at {at:.2f} s{extra})", file=sys.stderr, flush=True)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended child processes (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 # --------------------------------------------------------------------------- work units
 
 
@@ -127,6 +205,9 @@ class Env:
     scan_key: str  # fingerprint of what ingest + line listing depend on
     result_key: str  # fingerprint of what a report's result depends on
     flat_store: bool = False  # the store's layout (`Store.flat`): flat for a run's temporary store
+    # Scan workers also clean each report as if no corpus-wide boilerplate line occurred in
+    # it (the usual case), while this process loads the spaCy pipeline (see `_clean_ahead`).
+    clean_ahead: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +219,7 @@ class Scanned:
     source_key: str
     lines: bytes  # sorted unique uint64 hashes of `_line_keys(text)`
     error: ErrorRecord | None = None
+    cleaned: bool = False  # its clean text (no recurring lines) is in the store (`_clean_key`)
 
 
 @dataclass(frozen=True)
@@ -149,6 +231,7 @@ class Job:
     source_key: str
     present: bytes  # uint64 hashes of the corpus-wide recurring lines found in this report
     key: str  # the result's key in the store
+    cleaned: bool = False  # `Scanned.cleaned`
 
 
 # Per-process state of a worker: the spaCy pipeline, loaded once per process.
@@ -216,7 +299,53 @@ def _scan_one(env: Env, store: Store, item: InputFile) -> Scanned:
     lines = _hashes(_line_keys(source.text))
     store.put("source", key, replace(source, case_id="", path=""))
     store.put("lines", key, lines)
-    return Scanned(item.case_id, source.sha256, key, lines)
+    return Scanned(item.case_id, source.sha256, key, lines, cleaned=_clean_ahead(env, store, item, source))
+
+
+# Set by the main process when its pipeline is loaded: scan workers (forked before) then
+# stop cleaning ahead. None in processes that never clean ahead.
+_AHEAD_STOP: Any = None
+
+
+def _warm_clean(corpus: Path, items: Sequence[InputFile], settings: Settings) -> None:
+    """Clean one small text report in this process, before the workers fork: the cleaner
+    loads its rules, word lists and line classifier on first use (~0.3 s), and every
+    worker forked afterwards inherits them instead of loading its own. Nothing is kept;
+    a failure is ignored (the run proper reports it)."""
+    for item in items[:20]:
+        path = corpus / item.path
+        try:
+            if item.suffix not in (".txt", ".md") or path.stat().st_size > 200_000:
+                continue
+            source = ingest.read_source(corpus, item, settings)
+            clean.clean(source, clean.CorpusContext(recurring=frozenset()))
+        except Exception:  # noqa: S112 - only a warm-up
+            continue
+        return
+
+
+def _clean_key(env: Env, item: InputFile, sha256: str) -> str:
+    return digest(env.result_key, "clean-ahead", item.path, item.case_id, sha256)
+
+
+def _clean_ahead(env: Env, store: Store, item: InputFile, source: SourceText) -> bool:
+    """Clean `source` now, without corpus-wide boilerplate lines, and store the result.
+
+    With -j N (forked workers) the main process loads the spaCy pipeline once while the
+    workers scan; without this, one core would idle through that load. Cleaning is ~15%
+    of a report's work and needs no pipeline. Pass 3 reuses the stored text when none of
+    the corpus-wide recurring lines occurs in the report (the text is then exactly what it
+    would compute: `clean.clean` with an empty `CorpusContext`), otherwise cleans again.
+    Only while the main process is still loading, so a corpus full of recurring lines
+    wastes at most that long. A failure here is left for pass 3 to report."""
+    if not env.clean_ahead or _AHEAD_STOP is None or _AHEAD_STOP.is_set():
+        return False
+    try:
+        cleaned = clean.clean(source, clean.CorpusContext(recurring=frozenset()))
+    except Exception:
+        return False
+    store.put("clean", _clean_key(env, item, source.sha256), cleaned)
+    return True
 
 
 def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) -> list[str]:
@@ -226,7 +355,13 @@ def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) ->
     _check_code(env)
     store = Store(Path(env.store), flat=env.flat_store)
     settings, corpus = env.settings, Path(env.corpus)
-    nlp = nlp or _worker_nlp()
+    if nlp is None:
+        loading = _NLP is None
+        began = time.perf_counter()
+        nlp = _worker_nlp()
+        if loading and timings_enabled(settings):
+            print(f"timing: worker {os.getpid()} pipeline load {time.perf_counter() - began:7.2f} s",
+                  file=sys.stderr, flush=True)
     if not store.valid("pipeline", env.result_key):
         store.put("pipeline", env.result_key, _pipeline_info(nlp))
     lexicon = nlp.get_pipe("lexicon_ner").lexicon
@@ -244,10 +379,19 @@ def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) ->
                 _fail(case, "ingest", "changed_during_run", "the file changed while the run was reading it; run again")
         if case.source is None:
             continue
-        present = set(np.frombuffer(job.present, dtype=np.uint64).tolist())
-        recurring = frozenset(k for k in _line_keys(case.source.text) if _line_hash(k) in present) if present else frozenset()
-        context = clean.CorpusContext(recurring=recurring)
-        case.clean = _guarded(case, "clean", lambda c=case, ctx=context: clean.clean(c.source, ctx))
+        ahead = None
+        if job.cleaned:
+            ahead_key = _clean_key(env, job.item, job.sha256)
+            if not job.present:  # no corpus-wide line in it: the text cleaned ahead is this one
+                ahead = store.get("clean", ahead_key)
+            store.discard("clean", ahead_key)
+        if ahead is not None:
+            case.clean = ahead
+        else:
+            present = set(np.frombuffer(job.present, dtype=np.uint64).tolist())
+            recurring = frozenset(k for k in _line_keys(case.source.text) if _line_hash(k) in present) if present else frozenset()
+            context = clean.CorpusContext(recurring=recurring)
+            case.clean = _guarded(case, "clean", lambda c=case, ctx=context: clean.clean(c.source, ctx))
         if case.clean is not None and not case.clean.text.strip():
             _fail(case, "clean", "no_content", "nothing was left after removing boilerplate; check boilerplate.csv for this file")
     ready = [c for c in cases if c.error is None and c.clean is not None]
@@ -258,12 +402,28 @@ def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) ->
         result = _guarded(case, "normalise", lambda c=case, d=doc: normalise.doc_to_mentions(d, c.clean, lexicon))
         if result is not None:
             case.mentions, case.concepts = result
+    kind = result_kind(settings)
     for case, job in zip(cases, jobs, strict=True):
-        _store_result(store, job.key, case)
+        _store_result(store, job.key, case, kind)
     return [c.item.case_id for c in cases]
 
 
-def _store_result(store: Store, key: str, case: _Case) -> None:
+def result_kind(settings: Settings) -> str:
+    """The store kind of a report's result for this run's table format: CSV runs store the
+    table rows already rendered as CSV text (`_csv_result`), other formats the row values."""
+    return "result-csv" if settings.output_format == "csv" else "result"
+
+
+_RENDERERS: dict[str, write.RowRenderer] = {}
+
+
+def _renderer(table: str) -> write.RowRenderer:
+    if table not in _RENDERERS:
+        _RENDERERS[table] = write.RowRenderer(TABLE_BY_NAME[table])
+    return _RENDERERS[table]
+
+
+def _store_result(store: Store, key: str, case: _Case, kind: str = "result") -> None:
     ok = case.error is None and case.source is not None and case.clean is not None
     mentions = sorted(case.mentions, key=lambda m: (m.start, m.end, m.category)) if ok else []
     concepts = case.concepts if ok else {}
@@ -290,8 +450,24 @@ def _store_result(store: Store, key: str, case: _Case) -> None:
         # an unexpected failure may be transient (memory, a killed child): never reuse it
         "reusable": case.error is None or case.error.error != "internal_error",
     }
-    store.put("result", key, result)
+    store.put(kind, key, _csv_result(result) if kind == "result-csv" else result)
     store.put("meta", key, meta)
+
+
+def _csv_result(result: dict[str, Any]) -> dict[str, Any]:
+    """`result` with its mention, per-category and boilerplate rows rendered as the CSV
+    text their tables get (`write.RowRenderer`): the process writing the tables then only
+    concatenates, and unpickles strings instead of thousands of row objects."""
+    return {
+        "row": result["row"],
+        "concepts": result["concepts"],
+        "texts": result["texts"],
+        "csv": {
+            "mentions": _renderer("mentions").render(m.__dict__ for m in result["mentions"]),
+            **{table: _renderer(table).render(rows) for table, rows in result["rollups"].items()},
+            "boilerplate": _renderer("boilerplate").render(result["removed"]),
+        },
+    }
 
 
 def _guarded_pipe(nlp: Language, cases: list[_Case], settings: Settings) -> list[Any]:
@@ -344,13 +520,15 @@ def _start_method() -> str:
 
 
 def _run_local(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
-               nlp: Language | None) -> Iterator[Any]:
+               nlp: Language | None, meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     global _NLP
     if jobs <= 1 or len(batches) <= 1:
         for batch in batches:
             result = func(env, batch, nlp) if func is process_batch else func(env, batch)
             tick(len(batch))
             yield result
+        if meanwhile is not None:
+            meanwhile()
         return
     import multiprocessing
 
@@ -362,10 +540,18 @@ def _run_local(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int
 
         coding.warm_up()  # and so are the code look-up indexes
     ctx = multiprocessing.get_context(method)
+    frozen = method == "fork" and meanwhile is None
+    if frozen:
+        # Everything alive now (the pipeline above all) moves to the collector's permanent
+        # generation: the forked workers' collections then never touch those objects, so
+        # their pages stay shared with this process instead of being copied one by one.
+        gc.freeze()
     try:
-        yield from _pool(func, env, batches, jobs, tick, ctx)
+        yield from _pool(func, env, batches, jobs, tick, ctx, meanwhile)
     finally:
         _NLP = previous
+        if frozen:
+            gc.unfreeze()
 
 
 # Workers are replaced after this many batches each: spaCy's string store and the
@@ -376,28 +562,68 @@ BATCHES_PER_WORKER = 25
 
 
 def _pool(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
-          ctx: Any) -> Iterator[Any]:
+          ctx: Any, meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
     group = BATCHES_PER_WORKER * jobs
     for start in range(0, len(batches), group):
-        yield from _pool_group(func, env, batches[start : start + group], jobs, tick, ctx)
+        yield from _pool_group(func, env, batches[start : start + group], jobs, tick, ctx, meanwhile)
+        meanwhile = None
 
 
 def _pool_group(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int, tick: Callable[[int], None],
-                ctx: Any) -> Iterator[Any]:
+                ctx: Any, meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
+    """Run `func` over `batches` in a pool of `jobs` processes. `meanwhile`: work for this
+    process while the workers run; then every batch is queued at once (a scan's results are
+    small), so that the workers never wait for this process to hand out the next one."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=ctx) as pool:
+    batches = _balance_tail(batches, jobs)
+    # While this process does `meanwhile` (loads the pipeline: the longest piece of work on
+    # the way to pass 3), the workers run at a lower priority, so that it keeps a core to
+    # itself and they share the rest instead of all three sharing both cores (then the
+    # workers would run out of work before the load is done and a core would idle).
+    initializer = _lower_priority if meanwhile is not None else None
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=ctx, initializer=initializer) as pool:
         # At most two tasks per worker in flight: results stream back, memory stays flat.
+        limit = len(batches) if meanwhile is not None else 2 * jobs
         queue = list(reversed(batches))
         running: dict[Any, int] = {}
         while queue or running:
-            while queue and len(running) < 2 * jobs:
+            while queue and len(running) < limit:
                 batch = queue.pop()
                 running[pool.submit(func, env, batch)] = len(batch)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 tick(running.pop(future))
                 yield future.result()
+
+
+def _lower_priority() -> None:
+    """Pool initializer: this worker yields the CPU to the main process (`os.nice`)."""
+    try:
+        os.nice(5)
+    except (AttributeError, OSError):  # not on this platform, or not allowed: run as is
+        pass
+
+
+def _balance_tail(batches: list[list[Any]], workers: int) -> list[list[Any]]:
+    """The same items in the same order, the last 2 x `workers` batches re-cut into ever
+    smaller ones, so that the workers of a pool finish at about the same time instead of
+    one idling through the other's last full batch."""
+    tail = 2 * workers
+    if workers <= 1 or len(batches) <= 1:
+        return batches
+    size = max(len(b) for b in batches[-tail:])
+    items = [item for batch in batches[-tail:] for item in batch]
+    out = batches[:-tail]
+    start = 0
+    while start < len(items):
+        step = max(1, min(size, -(-(len(items) - start) // tail)))
+        out.append(items[start : start + step])
+        start += step
+    return out
 
 
 def _run_dask(func: Callable[..., Any], env: Env, batches: list[Any], client: Any, tick: Callable[[int], None]) -> Iterator[Any]:
@@ -447,10 +673,14 @@ class _Engine:
             self._cluster.close()
 
     def map(self, func: Callable[..., Any], env: Env, batches: list[Any], tick: Callable[[int], None],
-            nlp: Language | None = None) -> Iterator[Any]:
+            nlp: Language | None = None, meanwhile: Callable[[], None] | None = None) -> Iterator[Any]:
+        """Run `func(env, batch)` for every batch, yielding the results as they come.
+        `meanwhile` (local engine only): run once in this process while the workers work
+        (right after the first batches are handed out; or at the end when everything runs
+        in this process)."""
         if self.client is not None:
             return _run_dask(func, env, batches, self.client, tick)
-        return _run_local(func, env, batches, self.jobs, tick, nlp)
+        return _run_local(func, env, batches, self.jobs, tick, nlp, meanwhile)
 
 
 # --------------------------------------------------------------------------- the run
@@ -476,6 +706,12 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _scan_chunk(n_items: int, settings: Settings) -> int:
+    """Reports per scan task: 4 x task_size, smaller for small corpora so that every
+    worker gets a few tasks (a single task would run in this process)."""
+    return max(1, min(4 * settings.task_size, -(-n_items // (3 * _jobs(settings)))))
+
+
 def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Language | None = None) -> RunSummary:
     """Run the pipeline over `corpus` and write the tables to `out`.
 
@@ -483,11 +719,15 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     It is used in this process and, with -j N on Linux, inherited by the forked workers;
     Dask workers always load their own.
     """
+    global _AHEAD_STOP
     settings = settings or Settings()
     if settings.output_format not in ("csv", "parquet"):
         raise ValueError(f"unknown output format {settings.output_format!r}; use csv or parquet")
     started = time.perf_counter()
+    timer = PhaseTimer(timings_enabled(settings))
+    timer_cpu, timer_children = time.process_time(), _children_cpu()
     items = ingest.discover(corpus)
+    timer.mark("discover", f"{len(items)} input(s)")
     order = {item.case_id: i for i, item in enumerate(items)}  # discover order
     temporary = settings.cache_dir is None
     store_dir = (out / ".partitions") if temporary else Path(settings.cache_dir)  # type: ignore[arg-type]
@@ -498,16 +738,31 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     # this process and forked workers run the code it imported (fingerprinted at first use).
     fresh = settings.engine == "dask" or (_jobs(settings) > 1 and _start_method() == "spawn")
     code = current_code_fingerprint() if fresh else code_fingerprint()
-    scan_key = digest("scan", code, settings.output_key())
+    resources = resources_fingerprint()
+    # ingest reads packaged resources too (the HTML chrome names), hence them in the scan key
+    scan_key = digest("scan", code, resources, settings.output_key())
     nlp_key = "" if nlp is None else digest(nlp.config.to_str())
-    result_key = digest("result", code, resources_fingerprint(), settings.output_key(), nlp_key)
-    env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key, flat_store=temporary)
+    result_key = digest("result", code, resources, settings.output_key(), nlp_key)
+    scan_batches = _chunks(items, _scan_chunk(len(items), settings))
+    # With forked workers, this process loads the pipeline (once, for all of them to inherit)
+    # while they scan, and they clean ahead meanwhile (`_clean_ahead`). Only when the reports
+    # will most likely need processing: no cache, or none of this code and resources' results
+    # in it yet (a cached rerun must not pay for loading spaCy).
+    preload = (nlp is None and settings.engine == "local" and _jobs(settings) > 1 and len(scan_batches) > 1
+               and not fresh and (temporary or not store.valid("pipeline", result_key)))
+    env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key,
+              flat_store=temporary, clean_ahead=preload)
+    timer.mark("fingerprints", "code, resources")
     # An unchanged corpus whose output folder is exactly what the same run wrote last time:
     # nothing to redo, nothing to rewrite (see `_run_key`).
     run_key = None if temporary else _run_key(corpus, items, result_key, settings)
     if run_key is not None:
         done = store.get("run", run_key)
-        if done is not None and done["outputs"] == _output_hashes(out):
+        up_to_date = done is not None and done["outputs"] == _output_hashes(out)
+        timer.mark("up-to-date check")
+        if up_to_date:
+            timer._emit("total", time.perf_counter() - started, time.process_time() - timer_cpu,
+                        _children_cpu() - timer_children, "of extract; the output folder was up to date")
             return RunSummary(done["n_inputs"], 0, dict(done["mentions"]), time.perf_counter() - started,
                               n_cached=done["n_inputs"], up_to_date=True)
 
@@ -519,9 +774,35 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
         with _Engine(settings) as engine:
             # Pass 1: scan every report (read, extract, list candidate boilerplate lines).
             scanned: dict[str, Scanned] = {}
-            with tqdm(total=len(items), desc="reading", unit="report", file=sys.stderr, disable=not show) as bar:
-                for batch in engine.map(scan_batch, env, _chunks(items, 4 * settings.task_size), bar.update):
-                    scanned.update((s.case_id, s) for s in batch)
+            loaded: list[Language] = []
+            meanwhile = None
+            if preload:
+                import multiprocessing
+
+                _warm_clean(corpus, items, settings)
+                timer.mark("warm cleaner", "its rules and word lists, for every worker to inherit")
+                _AHEAD_STOP = multiprocessing.get_context("fork").Event()  # inherited by the scan workers
+
+                def meanwhile() -> None:
+                    began = time.perf_counter()
+                    loaded.append(_worker_nlp())
+                    from pipeline import coding
+
+                    coding.warm_up()  # the code look-ups, inherited by the workers too
+                    _AHEAD_STOP.set()
+                    timer._emit("pipeline load", time.perf_counter() - began, None, None,
+                                "in this process, while the workers scan")
+            try:
+                with tqdm(total=len(items), desc="reading", unit="report", file=sys.stderr, disable=not show) as bar:
+                    for batch in engine.map(scan_batch, env, scan_batches, bar.update, meanwhile=meanwhile):
+                        scanned.update((s.case_id, s) for s in batch)
+            finally:
+                _AHEAD_STOP = None
+            if loaded:
+                nlp = loaded[0]
+            n_ahead = sum(1 for s in scanned.values() if s.cleaned)
+            timer.mark("scan", "read, extract text, list candidate boilerplate lines"
+                       + (f"; {n_ahead} cleaned ahead" if preload else ""))
             readable = [scanned[i.case_id] for i in items if scanned[i.case_id].error is None]
             recurring = recurring_hashes((s.lines for s in readable), len(readable))
             # Pass 2: what is not in the store already.
@@ -535,28 +816,34 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
                 present = np.intersect1d(np.frombuffer(s.lines, dtype=np.uint64), recurring).tobytes()
                 key = keys[item.case_id] = digest(result_key, item.path, item.case_id, s.sha256, present)
                 meta = store.get("meta", key)
-                if meta is not None and meta["reusable"] and store.valid("result", key):
+                if meta is not None and meta["reusable"] and store.valid(result_kind(settings), key):
                     n_cached += 1
                 else:
-                    jobs.append(Job(item, s.sha256, s.source_key, present, key))
+                    jobs.append(Job(item, s.sha256, s.source_key, present, key, cleaned=s.cleaned))
+            timer.mark("plan", f"{len(jobs)} to process, {n_cached} cached")
             if jobs and nlp is None and engine.client is None and (engine.jobs == 1 or _start_method() == "fork"):
                 nlp = _worker_nlp()  # loaded once, here; forked workers inherit it
+                timer.mark("pipeline load", "in this process")
             with tqdm(total=len(jobs), desc="reports", unit="report", file=sys.stderr, disable=not show) as bar:
                 for _ in engine.map(process_batch, env, _chunks(jobs, settings.task_size), bar.update, nlp):
                     pass
+            timer.mark("process", "clean, NLP, normalise")
         info = store.get("pipeline", result_key)
         if info is None:
             info = _pipeline_info(nlp or _worker_nlp())
             store.put("pipeline", result_key, info)
-        summary = _write_outputs(out, items, order, scanned, keys, store, info, settings)
+        summary = _write_outputs(out, items, order, scanned, keys, store, info, settings, timer)
         if run_key is not None and summary.n_failed == 0 and not summary.errors:
             # only runs without failed inputs: a failure may depend on the machine (timeouts)
             store.put("run", run_key, {"n_inputs": summary.n_inputs, "mentions": dict(summary.mentions_by_category),
                                        "outputs": _output_hashes(out)})
+            timer.mark("record run")
     finally:
         if temporary:
             shutil.rmtree(store_dir, ignore_errors=True)
+            timer.mark("remove temporary store")
     summary.seconds = time.perf_counter() - started
+    timer._emit("total", summary.seconds, time.process_time() - timer_cpu, _children_cpu() - timer_children, "of extract")
     summary.n_cached = n_cached
     return summary
 
@@ -637,7 +924,8 @@ def _case_row(case: _Case) -> dict[str, Any]:
 
 
 def _write_outputs(out: Path, items: list[InputFile], order: dict[str, int], scanned: dict[str, Scanned],
-                   keys: dict[str, str], store: Store, info: dict[str, Any], settings: Settings) -> RunSummary:
+                   keys: dict[str, str], store: Store, info: dict[str, Any], settings: Settings,
+                   timer: PhaseTimer | None = None) -> RunSummary:
     """Stream the stored results, in case_id order, into every output file."""
     out.mkdir(parents=True, exist_ok=True)
     by_case_id = sorted(items, key=lambda i: i.case_id)
@@ -663,8 +951,11 @@ def _write_outputs(out: Path, items: list[InputFile], order: dict[str, int], sca
 
     duplicates = find_duplicates_from_arrays(with_result, arrays())
     errors += [e for _, e in metas.values() if e is not None]
+    timer = timer or PhaseTimer(False)
+    timer.mark("dedupe", "near-duplicates from stored shingles")
 
     fmt = settings.output_format
+    kind = result_kind(settings)
     concepts: dict[str, tuple[int, dict[str, Any]]] = {}
     writers = {name: write.TableWriter(out, TABLE_BY_NAME[name], fmt)
                for name in ("cases", "mentions", "boilerplate", *CATEGORY_TABLES.values())}
@@ -675,21 +966,25 @@ def _write_outputs(out: Path, items: list[InputFile], order: dict[str, int], sca
                 case = _Case(item, error=scanned[item.case_id].error)
                 writers["cases"].write(_case_row(case))
                 continue
-            result = store.get("result", keys[item.case_id])
+            result = store.get(kind, keys[item.case_id])
             if result is None:
                 raise RuntimeError(f"{item.case_id}: its result vanished from {store.root} during the run; run again")
             row = dict(result["row"], duplicate_of=duplicates.get(item.case_id, ""))
             writers["cases"].write(row)
             if not metas[item.case_id][0]:
                 continue
-            mentions: list[Mention] = result["mentions"]
-            for m in mentions:
-                writers["mentions"].write(m.__dict__)
-            for table in CATEGORY_TABLES.values():
-                for r in result["rollups"][table]:
-                    writers[table].write(r)
-            for r in result["removed"]:
-                writers["boilerplate"].write(r)
+            if kind == "result-csv":
+                for table, text in result["csv"].items():
+                    writers[table].write_rendered(text)
+            else:
+                mentions: list[Mention] = result["mentions"]
+                for m in mentions:
+                    writers["mentions"].write(m.__dict__)
+                for table in CATEGORY_TABLES.values():
+                    for r in result["rollups"][table]:
+                        writers[table].write(r)
+                for r in result["removed"]:
+                    writers["boilerplate"].write(r)
             texts.write(item.case_id, *result["texts"])
             rank = order[item.case_id]  # the last report in discover order wins, as before
             for concept_id, concept in result["concepts"].items():
@@ -702,6 +997,7 @@ def _write_outputs(out: Path, items: list[InputFile], order: dict[str, int], sca
     for w in writers.values():
         w.close()
     texts.finish()
+    timer.mark("write tables", "cases, mentions, per-category, boilerplate, texts")
     with write.TableWriter(out, TABLE_BY_NAME["concepts"], fmt) as w:
         for _, (_, r) in sorted(concepts.items()):  # normalise.concept_rows' order
             w.write(r)
@@ -713,6 +1009,7 @@ def _write_outputs(out: Path, items: list[InputFile], order: dict[str, int], sca
     write.write_json(out / "manifest.json", _manifest(items, scanned, n_ok, counts, info, settings))
     package = write.datapackage(__version__) if fmt == "csv" else write.parquet_datapackage(__version__)
     write.write_json(out / "datapackage.json", package)
+    timer.mark("write rest", "concepts, errors, manifest, datapackage")
     return RunSummary(len(items), len(items) - n_ok, dict(counts), 0.0, errors)
 
 

@@ -42,6 +42,9 @@ class Settings:
     scheduler: str | None = None
     # Table format: "csv" (the contract) or "parquet" (same columns and types).
     output_format: str = "csv"
+    # Print how long each phase of the run took to stderr (--timings; also the
+    # environment variable CASEEXTRACT_TIMING=1). Output does not depend on it.
+    timings: bool = False
 
     def output_key(self) -> str:
         """The settings that can change a report's result (part of every cache key)."""

@@ -184,6 +184,32 @@ def datapackage(version: str) -> dict[str, Any]:
     }
 
 
+class RowRenderer:
+    """CSV text of rows of one table, without the header: exactly the bytes `TableWriter`
+    writes for the same rows (same converters, same dialect). Workers render their rows
+    with it so that the process writing the tables only concatenates text."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._names = table.column_names
+        self._converters = [cell_converter(c.type) for c in table.columns]
+        self._known = set(self._names)
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+    def render(self, rows: Iterable[Mapping[str, Any]]) -> str:
+        names, converters, known = self._names, self._converters, self._known
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        for row in rows:
+            unknown = set(row) - known
+            if unknown:
+                raise KeyError(f"{self.table.name}: unknown column(s) {sorted(unknown)}")
+            get = row.get
+            self._csv.writerow([convert(get(c)) for c, convert in zip(names, converters, strict=True)])
+        return self._buffer.getvalue()
+
+
 class TableWriter:
     """Stream rows of one table into `<table>.csv` (or `.parquet`), moved into place on close.
 
@@ -235,6 +261,12 @@ class TableWriter:
         self._buffered += 1
         if self._buffered >= self.PARQUET_ROWS:
             self._flush()
+
+    def write_rendered(self, text: str) -> None:
+        """Append rows rendered by `RowRenderer` for this table (CSV only)."""
+        if self.fmt != "csv":
+            raise ValueError(f"{self.table.name}: pre-rendered rows are CSV; this writer writes {self.fmt}")
+        self._handle.write(text)
 
     def _flush(self) -> None:
         import pyarrow as pa

@@ -35,12 +35,13 @@ def test_cache_unchanged_corpus_is_served_from_cache_with_same_output(corpus, tm
 def test_cache_changed_report_is_the_only_one_reprocessed(corpus, tmp_path, nlp):
     first = _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
     report = corpus / "r1_0.txt"
-    report.write_text(report.read_text(encoding="utf-8").replace("Report 1-0.", "Report one, edited."), encoding="utf-8")
+    added = "The patient was later treated with amoxicillin for acute otitis media."
+    report.write_text(report.read_text(encoding="utf-8") + f"\n{added}\n", encoding="utf-8")
     again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
     assert again.n_cached == first.n_inputs - 4 - 1
     _run(corpus, tmp_path / "c", None, nlp)
     assert files(tmp_path / "b") == files(tmp_path / "c")
-    assert b"Report one, edited." in (tmp_path / "b" / "text" / "r1_0.txt").read_bytes()
+    assert added.encode() in (tmp_path / "b" / "text" / "r1_0.txt").read_bytes()
 
 
 def test_cache_report_is_redone_when_its_lines_become_corpus_boilerplate(corpus, tmp_path, nlp):
@@ -205,3 +206,43 @@ def test_cache_run_skip_never_leaves_an_edited_or_stale_folder(tmp_path, nlp):
     assert b"appendicitis" in (out / "text" / "case2.txt").read_bytes()
     _run(corpus, tmp_path / "fresh", None, nlp)
     assert files(out) == files(tmp_path / "fresh")
+
+
+def test_cache_csv_and_parquet_results_are_kept_apart(tmp_path, nlp):
+    """CSV runs store their rows rendered as CSV text, Parquet runs the values: one format
+    never reads the other's entry, and each gives the output of a run without cache."""
+    corpus = _small_corpus(tmp_path)
+    store = tmp_path / "cache"
+    _run(corpus, tmp_path / "csv", store, nlp)
+    pq = _run(corpus, tmp_path / "pq", store, nlp, output_format="parquet")
+    assert pq.n_cached == 0  # the CSV run's entries are not Parquet's
+    _run(corpus, tmp_path / "pq_fresh", None, nlp, output_format="parquet")
+    assert files(tmp_path / "pq") == files(tmp_path / "pq_fresh")
+    (tmp_path / "csv" / "cases.csv").unlink()
+    again = _run(corpus, tmp_path / "csv", store, nlp)
+    assert again.n_cached == 3 and not again.up_to_date
+    _run(corpus, tmp_path / "csv_fresh", None, nlp)
+    assert files(tmp_path / "csv") == files(tmp_path / "csv_fresh")
+    assert {p.parent.parent.name for p in store.rglob("*.bin")} >= {"result", "result-csv", "meta", "source"}
+
+
+def test_cache_scanned_sources_follow_the_resources(tmp_path, nlp, monkeypatch):
+    """ingest reads packaged resources (HTML chrome names): a resource change re-reads every
+    file instead of serving the text extracted under the old resources."""
+    corpus = _small_corpus(tmp_path)
+    reads = []
+    original = run.ingest.read_source
+
+    def counting(*args, **kwargs):
+        reads.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(run.ingest, "read_source", counting)
+    _run(corpus, tmp_path / "a", tmp_path / "cache", nlp, jobs=1)
+    assert len(reads) == 3
+    (tmp_path / "a" / "cases.csv").unlink()
+    _run(corpus, tmp_path / "a", tmp_path / "cache", nlp, jobs=1)
+    assert len(reads) == 3  # served from the scan cache
+    monkeypatch.setattr(run, "resources_fingerprint", lambda: "the HTML chrome names were edited")
+    _run(corpus, tmp_path / "b", tmp_path / "cache", nlp, jobs=1)
+    assert len(reads) == 6
