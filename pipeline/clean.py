@@ -126,8 +126,18 @@ def _word_ranks() -> tuple[frozenset[str], frozenset[str]]:
     Site chrome and marketing are written in everyday words; a case report is full of
     rare ones ("creatinine", "thrombosis").
     """
-    ranked = sorted(_english_frequencies().items(), key=lambda kv: (-kv[1], kv[0]))
-    return frozenset(w for w, _ in ranked[:3000]), frozenset(w for w, _ in ranked[:20000])
+    freqs = _english_frequencies()
+    counts = sorted(freqs.values(), reverse=True)  # ints sort ~4x faster than (count, word) pairs
+
+    def most_frequent(n: int) -> frozenset[str]:
+        """The first `n` words ordered by (-count, word), without sorting all 160k words."""
+        if n >= len(counts):
+            return frozenset(freqs)
+        cut = counts[n - 1]
+        above = [w for w, c in freqs.items() if c > cut]
+        return frozenset(above + sorted(w for w, c in freqs.items() if c == cut)[: n - len(above)])
+
+    return most_frequent(3000), most_frequent(20000)
 
 
 # Languages whose site chrome is recognised word by word on short lines (pyspellchecker's dictionaries, MIT).

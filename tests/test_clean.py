@@ -599,3 +599,13 @@ def test_clean_case_sentences_run_into_a_widget_question_on_one_line_are_kept():
     cleaned = clean.clean(_source(flat)).text
     assert "night sweats after a dental extraction" in cleaned and "viridans streptococci" in cleaned
     assert "Sign in" not in cleaned
+
+
+def test_clean_word_ranks_are_the_most_frequent_words_in_count_then_word_order():
+    # _word_ranks picks the top words without sorting all 160k (count, word) pairs: same sets as the full sort
+    from pipeline import clean
+
+    ranked = sorted(clean._english_frequencies().items(), key=lambda kv: (-kv[1], kv[0]))
+    top3k, top20k = clean._word_ranks()
+    assert top3k == frozenset(w for w, _ in ranked[:3000]) and top20k == frozenset(w for w, _ in ranked[:20000])
+    assert len(top3k) == 3000 and top3k < top20k
