@@ -888,14 +888,20 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
 @lru_cache(maxsize=1)
 def line_classifier() -> LineClassifier:
     """The shipped weights (`resources/boilerplate/line_classifier.json`), validated once."""
+    return load_classifier(CLASSIFIER_FILE)
+
+
+def load_classifier(name: str, features: tuple[str, ...] | None = None) -> LineClassifier:
+    """Read and validate a classifier's weights from `resources/boilerplate/<name>`
+    (`features`: as `parse_classifier`); a bad file raises ValueError naming it."""
     import json
 
-    file = resources.path("boilerplate", CLASSIFIER_FILE)
+    file = resources.path("boilerplate", name)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
-    return parse_classifier(data, str(file))
+    return parse_classifier(data, str(file), features)
 
 
 def line_features(lines: Sequence[Line], i: int, kind: str | None | bool = False) -> list[float]:

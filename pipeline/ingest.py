@@ -729,23 +729,12 @@ def html_blocks(root: Any) -> list[tuple[Any, str, list[float]]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def block_classifier() -> Any:
     """The shipped block classifier (`resources/boilerplate/html_block_classifier.json`), validated once."""
-    return _block_classifier()
+    from pipeline import clean
 
-
-@functools.lru_cache(maxsize=1)
-def _block_classifier() -> Any:
-    import json
-
-    from pipeline import clean, resources
-
-    file = resources.path("boilerplate", BLOCK_CLASSIFIER_FILE)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
-    return clean.parse_classifier(data, str(file), BLOCK_FEATURES)
+    return clean.load_classifier(BLOCK_CLASSIFIER_FILE, BLOCK_FEATURES)
 
 
 def protected_block(element: Any, text: str) -> bool:

@@ -35,6 +35,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,30 +223,15 @@ def train_block_classifier(out: Path, dry_run: bool) -> None:
         return {"precision": round(tp / (tp + fp), 4) if tp + fp else 1.0, "recall": round(tp / (tp + fn), 4) if tp + fn else 0.0,
                 "tp": tp, "fp": fp, "fn": fn}
 
-    mean, scale, model = fitted
-    data = {
-        "model": "logistic_regression",
-        "features": list(ingest.BLOCK_FEATURES),
-        "mean": [round(float(v), 6) for v in mean],
-        "scale": [round(float(v), 6) for v in scale],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
-        "threshold": threshold,
-        "sentence_threshold": None,
-        "trained": {
-            "script": "scripts/train_line_classifier.py",
-            "seed": SEED,
-            "C": _FIT["C"],
-            "class_weight": "balanced",
-            "blocks": {"chrome": int(y.sum()), "content": int((y == 0).sum()), "content_scored": int(content.sum()),
-                       "pages": len(set(groups)), "protected_weight": RULE_REMOVED_WEIGHT},
-        },
-        "cross_validation": {
-            "folds": "5, grouped by page (GroupKFold); and leave one fixture set out",
-            "blocks": figures(oof),
-            "blocks_leave_one_set_out": figures(oof_set),
-        },
-    }
+    model = fitted[2]
+    data = _weights_json(fitted, ingest.BLOCK_FEATURES, threshold, None, {
+        "blocks": {"chrome": int(y.sum()), "content": int((y == 0).sum()), "content_scored": int(content.sum()),
+                   "pages": len(set(groups)), "protected_weight": RULE_REMOVED_WEIGHT},
+    }, {
+        "folds": "5, grouped by page (GroupKFold); and leave one fixture set out",
+        "blocks": figures(oof),
+        "blocks_leave_one_set_out": figures(oof_set),
+    })
     clean.parse_classifier(data, "trained block weights", ingest.BLOCK_FEATURES)
     print("HTML block classifier:")
     print(json.dumps({k: data[k] for k in ("threshold", "trained", "cross_validation")}, indent=2, sort_keys=True))
@@ -258,6 +244,25 @@ def train_block_classifier(out: Path, dry_run: bool) -> None:
     if dry_run:
         return
     _write_json(out, data)
+
+
+def _weights_json(fitted: tuple[np.ndarray, np.ndarray, LogisticRegression], features: Sequence[str], threshold: float,
+                  sentence_threshold: float | None, counts: dict[str, object], cross_validation: dict[str, object]) -> dict[str, object]:
+    """The weights file both classifiers ship (the format `clean.parse_classifier` reads)."""
+    mean, scale, model = fitted
+    return {
+        "model": "logistic_regression",
+        "features": list(features),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": threshold,
+        "sentence_threshold": sentence_threshold,
+        "trained": {"script": "scripts/train_line_classifier.py", "seed": SEED, "C": _FIT["C"], "class_weight": "balanced",
+                    **counts},
+        "cross_validation": cross_validation,
+    }
 
 
 def _write_json(out: Path, data: dict[str, object]) -> None:
@@ -298,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # the HTML block classifier first: it changes what HTML pages bring to the line classifier
     train_block_classifier(args.blocks_out, args.dry_run)
-    ingest._block_classifier.cache_clear()
+    ingest.block_classifier.cache_clear()
 
     examples = fixture_examples(args.shared) + maccrobat_examples(args.shared) + corpus_examples()
     x = np.array([e.features for e in examples], dtype=float)
@@ -359,30 +364,15 @@ def main(argv: list[str] | None = None) -> int:
     cv_candidates = figures(oof, candidate)
     by_set = {name: figures(oof_set, candidate & (sets == name)) for name in sorted(set(sets))}
 
-    mean, scale, model = fitted
-    data = {
-        "model": "logistic_regression",
-        "features": list(clean.FEATURES),
-        "mean": [round(float(v), 6) for v in mean],
-        "scale": [round(float(v), 6) for v in scale],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
-        "threshold": threshold,
-        "sentence_threshold": sentence_threshold,
-        "trained": {
-            "script": "scripts/train_line_classifier.py",
-            "seed": SEED,
-            "C": _FIT["C"],
-            "class_weight": "balanced",
-            "lines": {f"{source}/{'boilerplate' if label else 'content'}": n for (source, label), n in sorted(counts.items())},
-        },
-        "cross_validation": {
-            "folds": "5, grouped by document (GroupKFold); and leave one fixture set out",
-            "all_lines": cv_all,
-            "candidate_lines": cv_candidates,
-            "candidate_lines_leave_one_set_out": by_set,
-        },
-    }
+    model = fitted[2]
+    data = _weights_json(fitted, clean.FEATURES, threshold, sentence_threshold, {
+        "lines": {f"{source}/{'boilerplate' if label else 'content'}": n for (source, label), n in sorted(counts.items())},
+    }, {
+        "folds": "5, grouped by document (GroupKFold); and leave one fixture set out",
+        "all_lines": cv_all,
+        "candidate_lines": cv_candidates,
+        "candidate_lines_leave_one_set_out": by_set,
+    })
     clean.parse_classifier(data, "trained weights")  # what the cleaner will accept
     print(json.dumps({k: data[k] for k in ("threshold", "sentence_threshold", "trained", "cross_validation")}, indent=2, sort_keys=True))
     order = np.argsort(-np.maximum(p, oof))
