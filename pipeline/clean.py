@@ -12,7 +12,9 @@ Steps:
    punctuation (pages copied from the web without line breaks keep their blocks apart
    that way). Form feeds mark PDF page breaks. Each line learns whether the text is
    hard-wrapped (`Line.wrap`) and where the body of the text lies (`Line.zone`: before
-   its first paragraph of prose, inside, after its last).
+   its first paragraph of prose, inside, after its last), and whether it names the site
+   (`Line.site_named`: a rare capitalised word a removed line or the page's metadata gives
+   as the site's name, that the case itself never uses).
 2. Mark lines to remove: PDF page furniture (lines repeated at the top/bottom of pages,
    page numbers); rules from `resources/boilerplate/line_rules.tsv` with their scope
    (line, next paragraph, to next heading, to end); lines mostly in a non-Latin script
@@ -23,12 +25,15 @@ Steps:
    Then the line classifier (`resources/boilerplate/line_classifier.json`, trained by
    `scripts/train_line_classifier.py`): `guard` calls each line the rules left hard (never
    removed: headings, captions, table rows, wrapped paragraph lines, sentences about the
-   patient or that do not speak like site chrome), soft (other sentences: marketing,
-   notices) or free (short fragments); a logistic regression over `FEATURES` removes a
-   free line when P(boilerplate) reaches `threshold`, a soft one at `sentence_threshold`
-   (rule `line_classifier`). The title is never removed. `mark_lines` returns the lines
-   with their marks (steps 1-2).
-3. Inside kept lines, remove citation markers ("[5]", "(12, 13)").
+   patient, telling what happened or inside the body of the text), strict (plain
+   sentences and widget labels outside the body that do not speak like site chrome:
+   "Archived pages are provided as-is."), soft (other sentences: marketing, notices) or
+   free (short fragments); a logistic regression over `FEATURES` removes a free line when
+   P(boilerplate) reaches `threshold`, a soft one at `sentence_threshold`, a strict one at
+   `strict_threshold` (rule `line_classifier`). The title is never removed. `mark_lines`
+   returns the lines with their marks (steps 1-2).
+3. Inside kept lines, remove citation markers ("[5]", "(12, 13)"); not a reference range
+   after a value ("7 u/L (1–15)"), a descending pair, or an enumeration ("cells: (1) ...").
 4. Re-flow: hard-wrapped lines are joined into paragraphs, a line-end hyphen is dropped
    when the joined form is a word — of this text or of an English word list — and kept
    after prefixes such as "non-" (`hyphen_prefixes.txt`); whitespace runs become one
@@ -44,7 +49,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -226,6 +231,7 @@ class Line:
     wrap: int | None = 0  # the text's wrap width (`_wrap_width`), None when lines are paragraphs, 0 not known
     zone: int = 0  # -1 before the body of the text (its first paragraph of prose), 1 after its last, 0 inside
     repeated: bool = False  # a short line that occurs more than once in the text (a widget of every post)
+    site_named: bool = False  # names the site (`_mark_site_names`): "MedCabinet provides information ..."
 
 
 _BLOCK_GAP = re.compile(r"[ \t\u00a0]{3,}")
@@ -491,6 +497,8 @@ def _mark_rules(lines: list[Line], rules: Iterable[LineRule]) -> None:
             # an entry's citation line ("Berg T, Sato Y. Clin Toxicol Rev. 2024;9:301-12.") belongs to the widget;
             # another widget heading (not a line-scope rule) starts its own block
             while j < len(lines) and not _is_heading(lines[j]) and not _is_prose(lines[j]):
+                if _starts_case(lines, j) or (j + 1 < len(lines) and _starts_case(lines, j + 1) and not _chrome_cue(lines[j].text)):
+                    break  # the case starts ("A 7-year-old boy was brought in with ..."), or its title above it
                 other = match(lines[j])
                 if other is not None and other.scope != "line":
                     break
@@ -501,6 +509,11 @@ def _mark_rules(lines: list[Line], rules: Iterable[LineRule]) -> None:
         for k in range(i + 1, j):
             lines[k].rule = lines[k].rule or rule.rule_id
         i = j
+
+
+def _starts_case(lines: Sequence[Line], j: int) -> bool:
+    """Line j is a sentence about the patient (no link title reads so)."""
+    return not lines[j].rule and is_sentence(lines[j].text) and _about_patient(lines[j].text)
 
 
 def _mark_margins(lines: list[Line], margins: tuple[tuple[int, int], ...]) -> None:
@@ -638,9 +651,31 @@ _CITATION = re.compile(
 )
 
 
+# what a value and its unit end with just before a parenthesised range ("85.8 fL (75–87)", "473 (100–300)")
+_VALUE_BEFORE = re.compile(r"\d(?:[.,]\d+)?[\s\u2005\u2009\u00a0]?(?:%|[A-Za-zµμ]{1,4}(?:/[A-Za-zµμ0-9.]{1,5})?)?\s*$")
+_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")
+_NUMBERS = re.compile(r"\d+")
+
+
+def _reference_range(text: str, start: int, marker: str) -> bool:
+    """A parenthesised number that is a value, not a citation: a reference range after a measurement
+    ("7 u/L (1–15)"), a descending pair ("(139-116)"), a number with a thousands separator, or an
+    enumeration after a colon ("cells: (1) small")."""
+    if not marker.lstrip().startswith("("):
+        return False  # [5]: square brackets are citations
+    numbers = [int(n) for n in _NUMBERS.findall(marker)]
+    if _THOUSANDS.search(marker) or any(a > b for a, b in zip(numbers, numbers[1:], strict=False) if "\u2013" in marker or "-" in marker):
+        return True
+    before = text[max(0, start - 24) : start]
+    if before.rstrip().endswith((":", ";")) or re.search(r"\b(and|or)\s*$", before):
+        return True  # an enumeration: "two types of cells: (1) small ... and (2) large ..."
+    return bool(_VALUE_BEFORE.search(before))
+
+
 def citation_spans(text: str) -> list[tuple[int, int]]:
-    """Source spans of citation markers, also those wrapped across a line end ("(2,\n3)")."""
-    return [(m.start(), m.end()) for m in _CITATION.finditer(text)]
+    """Source spans of citation markers, also those wrapped across a line end ("(2,\n3)");
+    not reference ranges of laboratory values ("85.8 fL (75–87)")."""
+    return [(m.start(), m.end()) for m in _CITATION.finditer(text) if not _reference_range(text, m.start(), m.group())]
 
 
 def _mark_citations(line: Line, spans: list[tuple[int, int]]) -> None:
@@ -823,6 +858,7 @@ class LineClassifier:
     intercept: float
     threshold: float
     sentence_threshold: float | None = None  # for lines `guard` calls soft; None: never removed
+    strict_threshold: float | None = None  # for lines `guard` calls strict; None: never removed
 
     def probability(self, values: Sequence[float]) -> float:
         z = self.intercept
@@ -835,6 +871,7 @@ CLASSIFIER_FILE = "line_classifier.json"
 _CLASSIFIER_KEYS = frozenset(
     ("model", "features", "mean", "scale", "coef", "intercept", "threshold", "sentence_threshold", "trained", "cross_validation")
 )
+_CLASSIFIER_OPTIONAL_KEYS = frozenset(("strict_threshold",))
 
 
 def parse_classifier(data: object, where: str, features: tuple[str, ...] | None = None) -> LineClassifier:
@@ -845,7 +882,7 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
     if not isinstance(data, dict):
         raise ValueError(f"{where}: expected a JSON object")
     missing = sorted(_CLASSIFIER_KEYS - set(data))
-    unknown = sorted(set(data) - _CLASSIFIER_KEYS)
+    unknown = sorted(set(data) - _CLASSIFIER_KEYS - _CLASSIFIER_OPTIONAL_KEYS)
     if missing or unknown:
         raise ValueError(f"{where}: missing key(s) {missing}, unknown key(s) {unknown}; retrain with scripts/train_line_classifier.py")
     if data["model"] != "logistic_regression":
@@ -874,6 +911,13 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
         or not threshold <= sentence_threshold < 1.0
     ):
         raise ValueError(f"{where}: 'sentence_threshold' must be null or a number in [threshold, 1)")
+    strict_threshold = data.get("strict_threshold")
+    if strict_threshold is not None and (
+        not isinstance(strict_threshold, (int, float))
+        or isinstance(strict_threshold, bool)
+        or not max(threshold, sentence_threshold or 0.0) <= strict_threshold < 1.0
+    ):
+        raise ValueError(f"{where}: 'strict_threshold' must be null or a number in [sentence_threshold (or threshold), 1)")
     return LineClassifier(
         features,
         vectors["mean"],
@@ -882,6 +926,7 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
         float(intercept),
         float(threshold),
         None if sentence_threshold is None else float(sentence_threshold),
+        None if strict_threshold is None else float(strict_threshold),
     )
 
 
@@ -1010,17 +1055,63 @@ _ARROWS = frozenset("←↑→↓↗↘⤴›‹»«▶◀▲▼☰≡⋮…")  
 _LABEL_VALUE = re.compile(r"^[A-Z][\w/&' -]{1,30}: \S")  # "Item type: Article", "Date deposited: 11 Feb 2025"
 
 
-def _mark_zones(lines: list[Line]) -> None:
+def _metadata_site_words(metadata: Mapping[str, str]) -> frozenset[str]:
+    """Capitalised words of the site's name as the page states it (HTML metadata: the site name, and the
+    last part of a title like "Methotrexate: uses and dosing - MedCabinet")."""
+    parts = [metadata.get("sitename", "")]
+    title = metadata.get("title", "")
+    pieces = re.split(r"\s+[|\-–—:]\s+", title)
+    if len(pieces) >= 2 and len(pieces[-1].split()) <= 4:
+        parts.append(pieces[-1])
+    return frozenset(w for part in parts for w in _NAME_WORD.findall(part) if len(w) >= 4)
+
+
+def _mark_zones(lines: list[Line], site_words: frozenset[str] = frozenset()) -> None:
     """Set `Line.zone`: the body runs from the first to the last line of prose the rules left (a sentence
     about a patient, or a long line written as a sentence); menus, bylines and footers sit outside it."""
     counts = Counter(normalise_line(line.text) for line in lines if len(line.text) <= 80)
     for line in lines:
         line.repeated = len(line.text) <= 80 and counts[normalise_line(line.text)] >= 2
     body = [i for i, line in enumerate(lines) if not line.rule and (_is_prose(line) or (is_sentence(line.text) and _about_patient(line.text)))]
+    _mark_site_names(lines, body, site_words)
     if not body:
         return
     for i, line in enumerate(lines):
         line.zone = -1 if i < body[0] else 1 if i > body[-1] else 0
+
+
+_NAME_WORD = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+(?:[A-Z][a-z]+)*\b")
+
+
+def _mark_site_names(lines: list[Line], body: list[int], site_words: frozenset[str] = frozenset()) -> None:
+    """Set `Line.site_named` on lines naming the site: a capitalised rare word (not among the 3,000
+    commonest English words, not a clinical term) that a line a rule removed holds ("© 2025 MedCabinet
+    Health Media LLC") and at least one other line too, or that the page's metadata gives as the site's
+    name (`site_words`), and that no sentence of the body uses. A notice
+    that names the site ("MedCabinet provides information for educational purposes ...") is chrome
+    however plainly it is worded."""
+    common, _ = _word_ranks()
+    in_body = set()
+    for i in body:
+        if _NARRATIVE.search(lines[i].text):
+            in_body.update(_NAME_WORD.findall(lines[i].text))  # the case's own words (a drug's brand name)
+    removed: set[str] = set()
+    seen: Counter[str] = Counter()
+    for line in lines:
+        words = {w for w in _NAME_WORD.findall(line.text) if len(w) >= 4}
+        seen.update(words)
+        if line.rule:
+            removed.update(words)
+    names = {
+        w
+        for w in (removed & {w for w, n in seen.items() if n >= 2}) | site_words
+        if w not in in_body and w.lower() not in common and w.lower() not in clinical_vocabulary()
+    }
+    if not names:
+        return
+    for line in lines:
+        if not line.rule and any(w in names for w in _NAME_WORD.findall(line.text)):
+            line.site_named = True
 
 
 def _is_text(text: str) -> bool:
@@ -1142,8 +1233,11 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
     """
     line = lines[i]
     text = line.text
-    if _about_patient(text) and (_is_prose(line) or is_sentence(text)):
+    site_notice = line.site_named and not _NARRATIVE.search(text)  # "MedCabinet ... does not diagnose patients"
+    if _about_patient(text) and (_is_prose(line) or is_sentence(text)) and not site_notice:
         return "hard"  # the common case first (a sentence about the patient): what the checks below would say
+    if not _WORD_TOKENS.search(text) and any(unicodedata.category(ch) == "So" or ch in _ARROWS for ch in text):
+        return None  # a pictogram with a counter and no word: a widget ("♡ 120", "▼ 2024 (9)")
     if _MEASUREMENT.search(_OFFER.sub("", text)) or _in_table(lines, i) or text[:1].islower() or not _WORD_TOKENS.search(text):
         return "hard"  # a table row of results ("Haemoglobin 68 g/L 120-150"); text running on from a line above; no word at all
     if is_known_heading(text) or _FIGURE.match(rule_text(text).lstrip("*_ ")):
@@ -1152,6 +1246,8 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         # a line opening with a heading word ("Case report", "Keywords"); outside the body of the text a longer
         # one is as likely a widget ("Case contributed by a trainee", "Report a problem with this case")
         return "hard"
+    if text.startswith("#") and not is_known_heading(text) and _chrome_cue(text.lstrip("# ").rstrip(" ?!")):
+        return "strict"  # a Markdown heading worded as a widget ("## Export citation")
     if text.startswith("#") or _NUMBERED_HEADING.match(rule_text(text)) or heading_key(text) in clinical_headings():
         return "hard"  # a heading by markup or numbering, or a clinical sub-heading ("Investigations")
     prev = lines[i - 1] if i > 0 else None
@@ -1165,7 +1261,7 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         return "hard"  # runs on into the next line ("A" / "35-year-old male.")
     if text.endswith(":") and nxt is not None and not nxt.rule and (_is_bullet(nxt.text) or len(nxt.text) >= 80):
         return "hard"  # a lead-in to a list or paragraph ("Management options include:")
-    if _clinical_item(text) and not _under_chrome(lines, i):
+    if _clinical_item(text) and not _under_chrome(lines, i) and not _imperative_start(text):
         return "hard"  # a short clinical item ("• Fludrocortisone maintenance", "Rest and analgesia")
     if _in_text_list(lines, i) or _in_headed_list(lines, i):
         return "hard"  # an entry of a list whose entries are text ("• Observation for mild cases"), or of a plain list under a heading
@@ -1174,7 +1270,23 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
     if re.search(r"\d\s?[x×]$", text):
         return "hard"  # "a white cell count of 23.8 x" / "10^9/L": a measurement wrapped at the line end
     if _heads_text(lines, i):
-        return "hard"  # a heading over a paragraph, or whose words the text under it takes up
+        # a heading over a paragraph, or whose words the text under it takes up; but a widget's label can head
+        # short lines too ("Similar pages" over a list of links): removed only when the classifier is all but certain
+        following = next((line for line in lines[i + 1 : i + 3] if not line.rule), None)
+        heads_prose = following is not None and (
+            _is_prose(following) or len(following.text) >= 200 or (is_sentence(following.text) and _about_patient(following.text))
+        )
+        return "hard" if heads_prose and not _chrome_cue(text) or line.zone == 0 and not _chrome_cue(text) else "strict"
+    if _clinical_name(text):
+        return "hard"  # a drug or disease name alone, the title of a drug page ("Methotrexate", "Kawasaki disease")
+    if (
+        nxt is not None
+        and _starts_case(lines, i + 1)
+        and len(text) <= 120
+        and not (_chrome_cue(text) or _DATE_TIME.search(text) or _LABEL_VALUE.match(text) or _icon(text))
+        and not re.search(r"\b(is|are|will|can)\b", text, re.IGNORECASE)  # a notice ("Registration is open"), not a title
+    ):
+        return "hard"  # a title or heading right over the case's first sentence
     soft = (
         (text.rstrip("\"')\u201d ")[-1:] == "." and len(_WORD_TOKENS.findall(text)) >= 1)  # a full stop: written as a sentence
         or _is_description(text)
@@ -1183,10 +1295,16 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         or is_sentence(text)
         or _is_section_heading(lines, i)
     )
-    if soft and (_about_patient(text) or _technical(text) or not _chrome_cue(text)):
-        # the case itself: "She was discharged on day six."; "CT showed an intravertebral vacuum sign.";
-        # and any sentence that neither addresses the reader nor names the site or a UI action
+    if soft and line.site_named and not _NARRATIVE.search(text):
+        return "soft"  # a notice naming the site ("MedCabinet ... does not diagnose patients")
+    if soft and (_about_patient(text) or _technical(text)):
+        # the case itself: "She was discharged on day six."; "CT showed an intravertebral vacuum sign."
         return "hard"
+    if soft and not _chrome_cue(text) and not line.site_named:
+        # a sentence that neither addresses the reader nor names the site or a UI action: the report's when it
+        # narrates ("A cast was applied."); otherwise mostly the report's too, but notices are written so
+        # ("Archived pages are provided as-is."): only at the strictest threshold
+        return "hard" if _NARRATIVE.search(text) or line.zone == 0 else "strict"
     return "soft" if soft else None
 
 
@@ -1266,6 +1384,12 @@ def _chrome_cue(text: str) -> bool:
         or "©" in text
         or text.rstrip().endswith("?")
     )
+
+
+def _imperative_start(text: str) -> bool:
+    """The line opens with a verb of a call to action ("Request through interlibrary loan", "Report a problem")."""
+    tokens = _WORD_TOKENS.findall(rule_text(text).lstrip("•·▪◦*–- "))
+    return bool(tokens) and tokens[0] == tokens[0].capitalize() and tokens[0].lower() in imperative_words()
 
 
 def _is_bullet(text: str) -> bool:
@@ -1376,6 +1500,32 @@ def _clinical_item(text: str) -> bool:
     )
 
 
+# the verbs a case is told in ("was", "underwent", "showed"): a sentence with one is the report's
+_NARRATIVE = re.compile(
+    r"\b(was|were|had|did|has been|have been|showed|revealed|presented|developed|received|underwent|denied|noted|"
+    r"admitted|discharged|performed|treated|diagnosed|improved|resolved|complained|recovered)\b",
+    re.IGNORECASE,
+)
+
+
+def _icon(text: str) -> bool:
+    """A pictogram or arrow of a button ("♡", "↑", "☰")."""
+    return any(unicodedata.category(ch) == "So" or ch in _ARROWS for ch in text)
+
+
+def _clinical_name(text: str) -> bool:
+    """One to four words, every word of four letters or more a word of the lexicon's terms, no UI word."""
+    words = [w.lower() for w in _WORD_TOKENS.findall(rule_text(text))]
+    long_words = [w for w in words if len(w) >= 4]
+    common, _ = _word_ranks()
+    return (
+        1 <= len(words) <= 4
+        and any(w not in common for w in long_words)  # not "Back to top": "back" is a term's word too
+        and all(w in clinical_vocabulary() for w in long_words)
+        and not any(w in ui_words() for w in words)
+    )
+
+
 def _technical(text: str) -> bool:
     """Technical prose not addressed to the reader: two or more rare lower-case words
     (outside the 20,000 most frequent English words: "sarcoidosis", "palpable"), no
@@ -1434,6 +1584,8 @@ def _title_index(lines: Sequence[Line]) -> int | None:
             continue
         if _MD_LINK.search(text) or _URL_EMAIL_PHONE.search(text) or _SEPARATOR_MARKS.search(text):
             continue  # a menu of links ("[Cases](/cases) · [Quizzes](/quiz)") is no title
+        if _chrome_cue(text.rstrip(" ?!")) or _DATE_TIME.search(text) or _LABEL_VALUE.match(text):
+            continue  # a widget or byline before the title ("Find it at the library", "Posted 3 May 2024 by ...")
         if len(_WORD_TOKENS.findall(text)) >= 5:
             return i
     return None
@@ -1489,7 +1641,7 @@ def _mark_classified(lines: list[Line], classifier: LineClassifier) -> None:
         kind = guard(lines, i)
         if kind == "hard":
             continue
-        threshold = classifier.threshold if kind is None else classifier.sentence_threshold
+        threshold = {None: classifier.threshold, "soft": classifier.sentence_threshold, "strict": classifier.strict_threshold}[kind]
         if threshold is not None and classifier.probability(line_features(lines, i, kind)) >= threshold:
             decisions.append(i)
     for i in decisions:
@@ -1596,7 +1748,7 @@ def mark_lines(source: SourceText, context: CorpusContext | None = None, classif
     _mark_foreign_chrome(lines)
     _mark_foreign_runs(lines)
     _mark_repeated_title(lines)
-    _mark_zones(lines)
+    _mark_zones(lines, _metadata_site_words(source.metadata))
     if classify:
         _mark_classified(lines, line_classifier())
     return lines

@@ -738,9 +738,9 @@ def block_classifier() -> Any:
 
 
 def protected_block(element: Any, text: str) -> bool:
-    """Blocks the block classifier never drops: headings, a sentence about a patient, running text that the
-    line guard would call hard (technical, or without any chrome cue), and the entries of a list without
-    links right under a heading ("Risk factors" over "Long-haul travel", "Obesity")."""
+    """Blocks the block classifier never drops: headings, a sentence about a patient, running text in
+    technical words, and the entries of a list without links right under a heading ("Risk factors" over
+    "Long-haul travel", "Obesity"). Running text without any chrome cue is `strict_block` instead."""
     from pipeline import clean
 
     tag = element.tag.lower()
@@ -748,8 +748,8 @@ def protected_block(element: Any, text: str) -> bool:
         return True
     if clean._about_patient(text) and clean.is_sentence(text):
         return True
-    if (clean.is_sentence(text) or clean._is_running_text(text)) and (clean._technical(text) or not clean._chrome_cue(text)):
-        return True  # as the line guard: running text in technical words, or that does not speak like chrome
+    if (clean.is_sentence(text) or clean._is_running_text(text)) and (clean._technical(text) or clean._NARRATIVE.search(text)):
+        return True  # as the line guard: running text in technical words, or telling what happened ("was treated")
     if tag == "li":
         items = element.getparent()
         head = items.getprevious() if items is not None else None
@@ -765,6 +765,14 @@ def protected_block(element: Any, text: str) -> bool:
     return False
 
 
+def strict_block(text: str) -> bool:
+    """Running text that does not speak like chrome (no "you", UI word, site talk ...): mostly the report's,
+    but notices read so too ("Archived pages are provided as-is."): dropped only at the strict threshold."""
+    from pipeline import clean
+
+    return (clean.is_sentence(text) or clean._is_running_text(text)) and not clean._chrome_cue(text) and not clean._NARRATIVE.search(text)
+
+
 def _prune_blocks(root: Any, total: int) -> None:
     """Drop leaf blocks the block classifier scores at or above its threshold (never a protected one,
     a heading, or a block holding a sentence about a patient)."""
@@ -773,7 +781,8 @@ def _prune_blocks(root: Any, total: int) -> None:
     for element, text, features in html_blocks(root):
         if protected_block(element, text) or _protects_content(element, total):
             continue
-        if model.probability(features) >= model.threshold:
+        threshold = model.strict_threshold if strict_block(text) else model.threshold
+        if threshold is not None and model.probability(features) >= threshold:
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:

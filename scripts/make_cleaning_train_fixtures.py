@@ -572,6 +572,85 @@ FAMILIES = {
     ),
 }
 FAMILY_NAMES = sorted(FAMILIES)
+
+# Batch 3 (round 4 of issue #4): more site families, written with their own wordings, so the
+# classifiers see chrome of yet other shapes (counters, timestamps, archive and capture
+# notes, portal furniture, shop cards, agency footers, blog archives, social posts).
+FAMILIES3 = {
+    "stackqa": (
+        ["Ask Question", "Asked 3 years, 2 months ago", "Modified 5 months ago", "Viewed 8k times", "Questions tagged [dermatology]",
+         "Unanswered", "Collectives on the network", "Teams for clinics: try it free"],
+        ["Add a comment", "Improve this answer", "edited Jan 4 at 10:13", "answered Mar 9, 2022 at 18:40", "Show 2 more comments",
+         "Follow this question to receive notifications"],
+        ["Not the answer you need? Browse other questions tagged case-report or ask your own question.", "Hot network questions",
+         "Linked (3)", "Site design and logo © 2025; user contributions licensed under CC BY-SA",
+         "Highly active question. Earn 10 reputation in order to answer this question.", "Your privacy choices"],
+    ),
+    "wayback": (
+        ["The Web Preservation Archive", "47 captures", "12 Jan 2019 - 30 Aug 2024", "About this capture",
+         "Collected by: weekly crawl of health sites", "Go back to the calendar view", "Timestamps"],
+        ["The capture you are viewing may be incomplete; some images failed to load.", "Organization: Open Web Preservation"],
+        ["Save a page now", "Donate to keep the archive free", "Why is part of this page blank?", "Archived pages are provided as-is.",
+         "Report an archival problem"],
+    ),
+    "portal": (
+        ["MyHealth Connect", "Welcome back, Sam", "Your menu", "Messages (1 unread)", "Test results", "Billing and payments", "Log out",
+         "Switch to your child's record"],
+        ["This summary was printed on 04/02/2025 at 10:41 AM", "Questions about your visit? Send a message to your care team.",
+         "Some results may be released before your clinician has reviewed them."],
+        ["Release of records to patients follows applicable law.", "MRN: 00418822", "Download a copy of your record",
+         "Manage proxy access", "Powered by a patient engagement platform", "Session expires in 10 minutes"],
+    ),
+    "library": (
+        ["Library search", "Everything ▾", "Find it at the library", "Check availability", "Full text options",
+         "Peer-reviewed journals only", "Sign in for full access"],
+        ["Add to folder", "Cite this item", "Export to reference manager", "Permalink to this record"],
+        ["Ask a librarian", "Request through interlibrary loan", "Off-campus access via the proxy server",
+         "Results are drawn from licensed databases and may not be complete.", "Library opening hours"],
+    ),
+    "video": (
+        ["Shorts", "Subscriptions", "Subscribe to the channel", "142K subscribers", "318,902 views · 2 years ago", "Show transcript",
+         "Join this channel"],
+        ["Chapters: 0:00 Intro · 4:12 The imaging · 9:30 Outcome", "Auto-generated captions are available",
+         "Tap the bell to be notified of new cases"],
+        ["Up next", "Autoplay is on", "1,047 comments", "Add a public comment...", "Report this video",
+         "Music licensed to the channel by a stock library", "Transcript generated automatically and may contain errors."],
+    ),
+    "agency": (
+        ["An official website of the health department", "Here is how you know", "Search the agency site", "A-Z index",
+         "Media room", "Publications and data"],
+        ["On this page", "Related pages", "Print this section"],
+        ["Page last reviewed: March 4, 2024", "Content source: Division of Infection Surveillance", "Contact the agency",
+         "Policies · Freedom of information · Inspector general", "Links with this icon indicate that you are leaving our website."],
+    ),
+    "cached": (
+        ["This is a cached copy of the page as it appeared on 2 Sep 2024.", "The current page may have changed since then.",
+         "Text-only version", "Full version", "Tip: press Ctrl+F to find your search term quickly"],
+        ["Learn more about cached pages"],
+        ["Cached pages are stored by the search service and are not endorsed by the original site.", "Return to the search results",
+         "Similar pages"],
+    ),
+    "shop": (
+        ["Free shipping over $50", "Cart (0)", "Wishlist", "Shop by concern", "Best sellers", "Rewards club"],
+        ["As featured in this story: the ThermaWrap heat pad, now 30% off", "Add to cart", "Only 3 left in stock"],
+        ["These statements have not been evaluated by any regulator.",
+         "Affiliate disclosure: we may earn a commission when you buy through links on our site.",
+         "Returns and refunds", "Track your order", "Gift cards"],
+    ),
+    "blogger": (
+        ["About me", "Archive", "Search this blog", "Followers (212)", "Pages: Cases · ECG quizzes · Contact"],
+        ["Posted by Dr K at 9:14 PM", "Labels: cardiology, ECG", "No comments yet"],
+        ["Newer post", "Older post", "Subscribe to: Post comments (Atom)", "Blog archive", "► 2023 (14)", "▼ 2024 (9)",
+         "Theme images by a stock photographer", "Powered by a free blogging service"],
+    ),
+    "social": (
+        ["See new posts", "Conversation", "For you", "Following", "Trending in Health"],
+        ["2:14 PM · Mar 5, 2025 · 48.2K Views", "312 Reposts 41 Quotes 1,900 Likes 208 Bookmarks", "Show this thread"],
+        ["Relevant people", "Who to follow", "Show more replies", "Terms of Service | Privacy Policy | Cookie Policy | Ads info",
+         "Post your reply", "Discover more: sourced from across the network"],
+    ),
+}
+FAMILY3_NAMES = sorted(FAMILIES3)
 # class names no list of chrome words holds: only the DOM structure and the text tell chrome from content
 NEUTRAL_CLASSES = ["strip", "rail", "kicker", "mod", "panel", "box", "c-teaser", "zone-a", "zone-b", "slot", "well", "tile",
                    "blk", "section-x", "meta", "aux", "extra", "lower", "upper", "band"]
@@ -580,7 +659,7 @@ NEUTRAL_CLASSES = ["strip", "rail", "kicker", "mod", "panel", "box", "c-teaser",
 def family_page(rng: random.Random, family: str, title: str, case: list[str], fmt: str) -> tuple[str, Page]:
     """A page of `family` in format html, text (line by line), tabs (copied with tabs and narrow gaps) or md."""
     p = Page(rng)
-    top, inline, bottom = FAMILIES[family]
+    top, inline, bottom = FAMILIES[family] if family in FAMILIES else FAMILIES3[family]
     head = [p.chrome(t) for t in p.pick(top, rng.randint(3, 5))]
     mid = [p.chrome(t) for t in p.pick(inline, 1)]
     tail = [p.chrome(t) for t in p.pick(bottom, rng.randint(3, 5))]
@@ -627,6 +706,156 @@ def family_page(rng: random.Random, family: str, title: str, case: list[str], fm
     return "\n".join(blocks) + "\n", p
 
 
+# ----------------------------------------------------------------------------- batch 4: chrome from a grammar
+# Round 4 of issue #4: instead of fixed phrases, chrome is composed from parts (a UI verb and an
+# object, a counter and a noun, a byline with a date, a notice written as a plain sentence, a menu
+# of nav words), so no two pages share their wording and the classifiers learn chrome by its shape.
+
+G_VERBS = ["Download", "Save", "Share", "Print", "Export", "Cite", "Follow", "Bookmark", "Watch", "Listen to", "Rate",
+           "Flag", "Embed", "Copy", "Open", "View", "Browse", "Explore", "Join", "Register for", "Upgrade to", "Unlock",
+           "Try", "Claim", "Compare", "Vote on", "Translate", "Enlarge", "Expand", "Show", "Hide", "Load", "Filter",
+           "Sort", "Add", "Send", "Track", "Manage", "Request", "Preview", "Revisit", "Switch to"]
+G_OBJECTS = ["this article", "the PDF", "the full text", "to your library", "the citation", "this case", "the slides",
+             "the transcript", "all comments", "more replies", "the app", "the image gallery", "all {n} images",
+             "related content", "the original version", "high-resolution figures", "supplementary material",
+             "this author", "notifications", "the thread", "premium", "your reading list", "the quiz", "the video",
+             "the audio version", "your dashboard", "alerts for this topic", "the print edition", "reader mode",
+             "a free account", "the discussion", "similar cases"]
+G_COUNT_NOUNS = ["views", "likes", "reads", "downloads", "shares", "comments", "followers", "saves", "citations",
+                 "reactions", "bookmarks", "plays", "votes", "answers", "subscribers", "reviews"]
+G_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+G_FIRST = ["Ines", "Marek", "Odile", "Tariq", "Wen", "Bryony", "Kofi", "Lucia", "Anders", "Hira", "Emeka", "Sunniva"]
+G_LAST = ["Haldane", "Oyelaran", "Vasquez", "Nakamura", "Brennan", "Petrov", "Achterberg", "Lindgren", "Mensah", "Kowal"]
+G_SITE_A = ["Medi", "Clini", "Ward", "Pulse", "Vita", "Case", "Scan", "Derm", "Neuro", "Cardio", "Health", "Rx"]
+G_SITE_B = ["Hub", "Point", "Notes", "Desk", "Wire", "Lens", "Atlas", "Forum", "Base", "Stream", "Post", "Daily"]
+G_NAV = ["Home", "Topics", "Specialties", "Latest", "Podcasts", "Events", "Jobs", "Store", "About", "Contact", "Authors",
+         "Archive", "Collections", "Webinars", "Community", "Help", "Careers", "Partners", "Advertise", "Press"]
+G_NOTICES = [
+    "{site} is not responsible for the content of external websites.",
+    "Images are for illustration only and do not show the patient described.",
+    "This page is archived and is no longer updated.",
+    "Comments are moderated and may take a day to appear.",
+    "Prices and availability are subject to change without notice.",
+    "{site} is a registered trademark of {site} Media Group.",
+    "The views expressed are those of the contributor and not of {site}.",
+    "Figures are reproduced with permission of the copyright holder.",
+    "Some links on this page are affiliate links.",
+    "Content is reviewed every two years by the editorial board of {site}.",
+    "Reuse of this material requires written permission from the publisher.",
+    "This feature is supported by an unrestricted educational grant.",
+    "Registration is free for students and trainees.",
+    "Technical problems were reported with the image viewer on older browsers.",
+    "Reader comments do not reflect the opinion of the editors.",
+    "Member benefits depend on the subscription tier.",
+]
+G_LABELS = ["Section", "Category", "Filed under", "Topic", "Series", "Collection", "Format", "Audience", "Level", "Type"]
+G_LABEL_VALUES = ["Case files", "Emergency medicine", "For clinicians", "Beginner", "Video case", "Teaching file",
+                  "Open access", "Grand rounds", "Patient voices", "Quick reads"]
+
+
+def g_site(rng: random.Random) -> str:
+    return rng.choice(G_SITE_A) + rng.choice(G_SITE_B)
+
+
+def g_date(rng: random.Random) -> str:
+    return f"{rng.choice(G_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2019, 2026)}"
+
+
+def g_chrome(rng: random.Random, site: str) -> str:
+    """One piece of chrome in a freshly composed wording."""
+    kind = rng.randrange(8)
+    n = rng.choice([rng.randint(2, 99), rng.randint(100, 9999)])
+    if kind == 0:
+        return f"{rng.choice(G_VERBS)} {rng.choice(G_OBJECTS).format(n=rng.randint(3, 40))}"
+    if kind == 1:
+        num = f"{n:,}" if rng.random() < 0.6 else f"{n / 10:.1f}K"
+        return f"{num} {rng.choice(G_COUNT_NOUNS)}" + (f" · {rng.randint(2, 60)} {rng.choice(G_COUNT_NOUNS)}" if rng.random() < 0.4 else "")
+    if kind == 2:
+        name = f"{rng.choice(G_FIRST)} {rng.choice(G_LAST)}"
+        forms = [f"By {name} · {g_date(rng)}", f"{name} | {rng.randint(2, 15)} min read", f"Posted {g_date(rng)} by {name}",
+                 f"Updated {g_date(rng)}", f"First published {g_date(rng)} · Last modified {g_date(rng)}",
+                 f"{g_date(rng)} at {rng.randint(1, 12)}:{rng.randint(10, 59)} {rng.choice(['AM', 'PM'])}"]
+        return rng.choice(forms)
+    if kind == 3:
+        return rng.choice(G_NOTICES).format(site=site)
+    if kind == 4:
+        sep = rng.choice([" | ", " · ", " / ", "  "])
+        return sep.join(rng.sample(G_NAV, rng.randint(3, 6)))
+    if kind == 5:
+        return f"{rng.choice(G_LABELS)}: {rng.choice(G_LABEL_VALUES)}"
+    if kind == 6:
+        return rng.choice([f"© {rng.randint(2015, 2026)} {site}", f"{site} Ltd, all content © {rng.randint(2015, 2026)}",
+                           f"{site}.example", f"Powered by {g_site(rng)}", f"Part of the {site} network"])
+    return rng.choice([f"{rng.choice(['♥', '👍', '★', '👁', '💬', '🔖'])} {n}", f"{rng.randint(1, 9)} of {rng.randint(10, 30)}",
+                       f"← {rng.choice(['Previous', 'Back'])}", f"{rng.choice(['Next', 'More'])} →", "▲ Top", "☰ Menu"])
+
+
+def grammar_page(rng: random.Random, title: str, case: list[str], fmt: str) -> tuple[str, Page]:
+    """A page whose chrome is composed by `g_chrome`: 3-6 pieces before the title, 1-2 between
+    paragraphs, 3-6 after the text; html (nested neutral containers), text, md, tabs or a flat line."""
+    p = Page(rng)
+    site = g_site(rng)
+    head = [p.chrome(g_chrome(rng, site)) for _ in range(rng.randint(3, 6))]
+    tail = [p.chrome(g_chrome(rng, site)) for _ in range(rng.randint(3, 6))]
+    paragraphs = p.paragraphs(case)
+    mids = [[p.chrome(g_chrome(rng, site)) for _ in range(rng.randint(1, 2))] if k < len(paragraphs) - 1 else []
+            for k in range(len(paragraphs))]
+    structured = p.structured("- ") if rng.random() < 0.5 else []
+    edu = p.content([rng.choice(EDUCATION)]) if rng.random() < 0.5 else ""
+    title = title.capitalize()
+    if fmt == "html":
+        e = html.escape
+        cls = lambda: _cls(rng, rng.choice(NEUTRAL_CLASSES), rng.random() < 0.5)  # noqa: E731
+
+        def wrap(t: str) -> str:
+            tag = rng.choice(["p", "span", "a", "div", "small", "li"])
+            if tag == "a":
+                return f"<a href=\"/x{rng.randint(1, 999)}\">{e(t)}</a>"
+            if tag == "li":
+                return f"<ul><li>{e(t)}</li></ul>"
+            return f"<{tag}>{e(t)}</{tag}>"
+
+        out = [f"<!DOCTYPE html><html><head><title>{e(title)} | {site}</title></head><body>"]
+        out.append(f"<div class=\"{cls()}\">" + "\n".join(wrap(t) for t in head) + "</div>")
+        out.append(f"<div class=\"{cls()}\"><div class=\"{cls()}\"><h1>{e(title)}</h1>")
+        for k, para in enumerate(paragraphs):
+            out.append(f"<p>{e(p.content(para))}</p>")
+            if mids[k]:
+                out.append(f"<div class=\"{cls()}\">" + "\n".join(wrap(t) for t in mids[k]) + "</div>")
+        if edu:
+            out.append(f"<p>{e(edu)}</p>")
+        if structured:
+            out.append(f"<h3>{e(structured[0])}</h3><ul>" + "".join(f"<li>{e(t[2:])}</li>" for t in structured[1:]) + "</ul>")
+            p.kept = [k for k in p.kept if not k.startswith("- ")] + [t[2:] for t in structured[1:]]
+        out.append("</div></div>")
+        out.append(f"<div class=\"{cls()}\">" + "\n".join(wrap(t) for t in tail) + "</div>")
+        out.append("</body></html>\n")
+        return "\n".join(out), p
+    blocks = head + [title]
+    for k, para in enumerate(paragraphs):
+        blocks.append(p.content(para))
+        blocks += mids[k]
+    if edu:
+        blocks.append(edu)
+    blocks += structured + tail
+    if fmt == "md":
+        md = []
+        for b in blocks:
+            if b == title:
+                md += [f"# {b}", ""]
+            elif b in head or b in tail:
+                md += [f"[{b}](/l{rng.randint(1, 99)})" if rng.random() < 0.4 and "  " not in b else b, ""]
+            else:
+                md += [b, ""]
+        return "\n".join(md), p
+    if fmt == "tabs":
+        seps = ["\t", "  ", "\t\t", "  \t"]
+        return "".join(b + seps[k % len(seps)] for k, b in enumerate(blocks)).rstrip() + "\n", p
+    if fmt == "flat":
+        return "   ".join(blocks) + "\n", p
+    return "\n".join(blocks) + "\n", p
+
+
 def print_page(rng: random.Random, title: str, case: list[str]) -> tuple[str, Page]:
     """A web page printed to PDF by a browser and copied back as text: date/title header and URL/page footer on every page."""
     p = Page(rng)
@@ -645,7 +874,7 @@ def print_page(rng: random.Random, title: str, case: list[str]) -> tuple[str, Pa
     return "\f".join("\n".join(page) + "\n" for page in pages), p
 
 
-def build(n: int, n2: int = 0) -> list[tuple[str, str, str, Page]]:
+def build(n: int, n2: int = 0, n3: int = 0, n4: int = 0) -> list[tuple[str, str, str, Page]]:
     rng = random.Random(SEED)
     kinds = ["html", "html", "forum", "text", "flat", "qa", "email"]
     fixtures = []
@@ -688,6 +917,31 @@ def build(n: int, n2: int = 0) -> list[tuple[str, str, str, Page]]:
         text, page = family_page(r, family, title, case, fmt)
         ext = {"html": "html", "md": "md"}.get(fmt, "txt")
         fixtures.append((f"train_{k:02d}_{family}_{slug}", ext, text, page))
+    # batch 3 (its own seed: batches 1 and 2 stay byte-identical)
+    rng3 = random.Random(SEED + 3)
+    formats3 = ["html", "text", "md", "tabs", "html", "text"]
+    for j in range(n3):
+        k = n + n2 + j
+        title, case = CASES[(j * 3 + 2) % len(CASES)]
+        r = random.Random(rng3.randrange(1 << 30))
+        slug = title.split()[0].lower().replace("-", "")
+        family = FAMILY3_NAMES[j % len(FAMILY3_NAMES)]
+        fmt = formats3[(j // len(FAMILY3_NAMES) + j) % len(formats3)]
+        text, page = family_page(r, family, title, case, fmt)
+        ext = {"html": "html", "md": "md"}.get(fmt, "txt")
+        fixtures.append((f"train_{k:02d}_{family}_{slug}", ext, text, page))
+    # batch 4 (its own seed: batches 1-3 stay byte-identical)
+    rng4 = random.Random(SEED + 4)
+    formats4 = ["html", "text", "html", "md", "tabs", "html", "flat"]
+    for j in range(n4):
+        k = n + n2 + n3 + j
+        title, case = CASES[(j * 7 + 3) % len(CASES)]
+        r = random.Random(rng4.randrange(1 << 30))
+        slug = title.split()[0].lower().replace("-", "")
+        fmt = formats4[j % len(formats4)]
+        text, page = grammar_page(r, title, case, fmt)
+        ext = {"html": "html", "md": "md"}.get(fmt, "txt")
+        fixtures.append((f"train_{k:03d}_grammar_{slug}", ext, text, page))
     return fixtures
 
 
@@ -696,11 +950,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "tests" / "fixtures" / "cleaning_train")
     parser.add_argument("--n", type=int, default=35)
     parser.add_argument("--n2", type=int, default=30, help="pages of the second batch (other site families)")
+    parser.add_argument("--n3", type=int, default=30, help="pages of the third batch (more site families, round 4)")
+    parser.add_argument("--n4", type=int, default=42, help="pages of the fourth batch (chrome composed by a grammar, round 4)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("train_*"):
         old.unlink()
-    built = build(args.n, args.n2)
+    built = build(args.n, args.n2, args.n3, args.n4)
     for name, ext, text, page in built:
         (args.out / f"{name}.{ext}").write_text(text, encoding="utf-8")
         expect = {"description": f"synthetic {name.split('_')[2]} page (scripts/make_cleaning_train_fixtures.py)",

@@ -609,3 +609,107 @@ def test_clean_word_ranks_are_the_most_frequent_words_in_count_then_word_order()
     top3k, top20k = clean._word_ranks()
     assert top3k == frozenset(w for w, _ in ranked[:3000]) and top20k == frozenset(w for w, _ in ranked[:20000])
     assert len(top3k) == 3000 and top3k < top20k
+
+
+def test_clean_reference_ranges_and_enumerations_are_not_citation_markers():
+    from pipeline.clean import citation_spans
+
+    text = (
+        "Alanine transaminase was 7\u2005u/L (1–15) and the MCV 85.8 fL (75–87). The anion gap (139-116) was normal. "
+        "Two cell types: (1) small cells and (2) large cells. Platelets were 473 (100–300) on day 2. "
+        "Such tumours are rare (3). Stents are preferred [4, 5]."
+    )
+    markers = [text[a:b].strip() for a, b in citation_spans(text)]
+    assert markers == ["(3)", "[4, 5]"]
+    result = clean(_source(text + "\n"))
+    assert "(1–15)" in result.text and "(75–87)" in result.text and "(139-116)" in result.text and "(100–300)" in result.text
+    assert "rare (3)" not in result.text and "[4, 5]" not in result.text
+
+
+def test_clean_guard_strict_tier_for_plain_notices_outside_the_body():
+    from pipeline.clean import guard, mark_lines
+
+    case = (
+        "A 45-year-old man developed tingling in his feet ten days after an episode of diarrhoea, and over four days "
+        "the weakness ascended to his thighs and arms.\n"
+        "Healing is slow in such cases and takes months.\n"
+        "He received intravenous immunoglobulin for five days and was walking with a stick after six weeks of "
+        "inpatient rehabilitation on the ward.\n"
+    )
+    text = case + "Archived pages are provided as-is.\nThe capture was made by a weekly crawl.\n"
+    lines = mark_lines(_source(text), classify=False)
+    kinds = {line.text: guard(lines, i) for i, line in enumerate(lines)}
+    # a notice without any chrome cue after the body: removed only at the strict threshold
+    assert kinds["Archived pages are provided as-is."] == "strict"
+    # inside the body, or telling what happened ("was made"), a plain sentence is never touched
+    assert kinds["Healing is slow in such cases and takes months."] == "hard"
+    assert kinds["The capture was made by a weekly crawl."] == "hard"
+
+
+def test_clean_short_content_sentences_between_page_furniture_are_kept():
+    bodies = ["The femur was fractured.", "A cast is applied.", "Healing is slow.", "She walks again."]
+    pages = [f"Journal of Case Reports 2023\n{body}\n{n}" for n, body in enumerate(bodies, start=1)]
+    result = clean(_source("\n\f\n".join(pages)))
+    assert "Journal of Case Reports" not in result.text
+    assert "The femur was fractured." in result.text and "She walks again." in result.text
+
+
+def test_clean_site_named_notice_is_chrome_however_plainly_worded():
+    from pipeline.clean import guard, mark_lines
+
+    text = (
+        "A 74-year-old woman with rheumatoid arthritis was admitted with painful mouth ulcers and bruising after "
+        "taking methotrexate every day instead of once a week for nine days.\n"
+        "Her blood counts recovered after twelve days, and the mucositis healed within three weeks of stopping the drug.\n"
+        "MedCabinet provides information for educational purposes and does not diagnose patients or recommend therapy.\n"
+        "© 2025 MedCabinet Health Media LLC\n"
+    )
+    lines = mark_lines(_source(text), classify=False)
+    notice = next(i for i, line in enumerate(lines) if line.text.startswith("MedCabinet"))
+    assert lines[notice].site_named and guard(lines, notice) == "soft"
+    assert not any(line.site_named for line in lines[:2])
+    # the site's name from an HTML page's title counts too, and a name the case itself uses never does
+    from pipeline.clean import _metadata_site_words
+
+    assert _metadata_site_words({"title": "Methotrexate: uses and dosing - MedCabinet"}) == frozenset({"MedCabinet"})
+
+
+def test_clean_title_is_not_a_widget_and_a_related_widget_stops_at_the_case():
+    from pipeline.clean import _title_index, mark_lines
+
+    text = (
+        "Find it at the library\nPosted May 3, 2024 by Ann Lee\nSeptic arthritis of the hip in a young boy\n"
+        "A 7-year-old boy was brought in with two days of fever and refusal to bear weight on his right leg.\n"
+    )
+    lines = mark_lines(_source(text), classify=False)
+    assert lines[_title_index(lines)].text == "Septic arthritis of the hip in a young boy"
+    related = "Trending in Health\nSee new posts\nSeptic arthritis of the hip\n" + text.split("\n", 3)[3]
+    result = clean(_source(related))
+    assert result.text.startswith("Septic arthritis of the hip\nA 7-year-old boy was brought in")
+
+
+def test_clean_pictogram_counters_are_not_table_rows():
+    from pipeline.clean import guard, mark_lines
+
+    text = "A 30-year-old woman had a migraine with aura that resolved with rest.\n♡ 120\n120 / 80\n"
+    lines = mark_lines(_source(text), classify=False)
+    kinds = {line.text: guard(lines, i) for i, line in enumerate(lines)}
+    assert kinds["♡ 120"] is None and kinds["120 / 80"] == "hard"
+
+
+def test_clean_line_classifier_strict_threshold_is_validated():
+    import json
+
+    import pytest
+
+    from pipeline import resources
+    from pipeline.clean import CLASSIFIER_FILE, line_classifier, parse_classifier
+
+    model = line_classifier()
+    assert model.strict_threshold is None or model.sentence_threshold <= model.strict_threshold < 1
+    data = json.loads(resources.path("boilerplate", CLASSIFIER_FILE).read_text(encoding="utf-8"))
+    assert parse_classifier(dict(data, strict_threshold=None), "w.json").strict_threshold is None
+    old = {k: v for k, v in data.items() if k != "strict_threshold"}  # files of round 3 have no strict tier
+    assert parse_classifier(old, "w.json").strict_threshold is None
+    with pytest.raises(ValueError, match="strict_threshold"):
+        parse_classifier(dict(data, strict_threshold=data["sentence_threshold"] - 0.05), "w.json")

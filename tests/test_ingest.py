@@ -178,3 +178,18 @@ def test_ingest_discover_is_sorted_recursive_and_ids_unique(tmp_path):
     found = ingest.discover(tmp_path)
     assert [f.path for f in found] == ["a.pdf", "a.txt", "b.txt", "sub/c.md", "weird name!.txt"]
     assert [f.case_id for f in found] == ["a_pdf", "a_txt", "b", "c", "weird_name"]
+
+
+def test_ingest_block_guard_tiers():
+    from lxml import html as lxml_html
+
+    p = lxml_html.fromstring("<div><p>x</p></div>").find(".//p")
+    # running text telling what happened, or about a patient, is never dropped by the block classifier
+    assert ingest.protected_block(p, "The capture was made by a weekly crawl of health sites.")
+    assert ingest.protected_block(p, "She has had no further attacks since the medicine was changed.")
+    # a plain notice without chrome cue may go, but only at the strict threshold; a call to action is free
+    assert not ingest.protected_block(p, "Archived pages are provided as-is.")
+    assert ingest.strict_block("Archived pages are provided as-is.")
+    assert not ingest.strict_block("Subscribe to our newsletter for weekly updates.")
+    model = ingest.block_classifier()
+    assert model.strict_threshold is None or model.threshold <= model.strict_threshold < 1
