@@ -112,7 +112,9 @@ def treatment_kind(ent: Span, concept_kind: str) -> str:
 
 _LATERAL_WORDS = frozenset({"left", "right", "bilateral", "both", "lt", "rt", "the", "his", "her"})
 _IRREGULAR_SINGULAR = {"testicles": "testis", "testes": "testis", "feet": "foot", "teeth": "tooth",
-                       "vertebrae": "vertebra", "bones": "bone", "phalanges": "phalanx", "metastases": "metastasis"}
+                       "vertebrae": "vertebra", "bones": "bone", "phalanges": "phalanx", "metastases": "metastasis",
+                       "thrombi": "thrombus", "emboli": "embolus", "calculi": "calculus", "bacilli": "bacillus",
+                       "crises": "crisis", "causes": "cause", "abuses": "abuse", "doses": "dose"}
 _SEVERITY = frozenset({"severe", "mild", "moderate", "acute", "chronic", "progressive", "recurrent", "multiple"})
 
 
@@ -123,8 +125,12 @@ def singular(word: str) -> str:
         return _IRREGULAR_SINGULAR[low]
     if len(low) > 4 and low.endswith("ies"):
         return low[:-3] + "y"
-    if len(low) > 4 and low.endswith(("ses", "xes", "ches", "shes")) and not low.endswith("oses"):
-        return low[:-2]
+    if len(low) > 6 and low.endswith("oses"):
+        return low[:-2] + "is"  # diagnoses, stenoses, anastomoses
+    if len(low) > 4 and low.endswith(("sses", "uses", "xes", "ches", "shes")):
+        return low[:-2]  # abscesses, viruses, reflexes, patches
+    if len(low) > 4 and low.endswith("ses") and not low.endswith("oses"):
+        return low[:-1]  # diseases, cases, lapses (not 'diseas')
     if len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is", "sis")):
         return low[:-1]
     return low
@@ -143,6 +149,8 @@ def lookup_words() -> dict[str, frozenset[str]]:
 
 
 _LOOKUP_ROLES = ("quantifier", "part", "head", "position")
+_IMAGING_GENERIC = frozenset({"scan", "scans", "scanning", "study", "studies", "image", "images", "imaging",
+                              "examination", "examinations", "exam", "exams", "finding", "findings", "test"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their", "its", "this", "that"})
 
 
@@ -188,34 +196,83 @@ def lookup_variants(words: list[str], category: str) -> list[list[str]]:
         # head-noun back-off: "transthoracic echocardiography", "coronary angiography"
         # name their modality in the last words; the body part is a separate mention.
         out += [words[i:] for i in range(1, len(words)) if words[i:] not in out]
+        # ... or in the words before a generic last word: 'computed tomographic scan',
+        # 'ultrasound examination'
+        if len(words) > 1 and words[-1].lower() in _IMAGING_GENERIC:
+            out += [c for c in (words[:-1], *(words[i:-1] for i in range(1, len(words) - 1))) if c not in out]
     if category == "diagnosis":
+        # the classification's defaults (idiopathic, primary) go with the severity words:
+        # 'juvenile idiopathic arthritis' is 'Juvenile arthritis'
+        dropped = _SEVERITY | icd_words()["default"].keys()
         for cand in list(out) or [words]:
-            stripped = [w for w in cand if w.lower() not in _SEVERITY]
+            stripped = [w for w in cand if w.lower() not in dropped]
             if stripped and stripped != cand and stripped not in out:
                 out.append(stripped)
                 if [*stripped[:-1], singular(stripped[-1])] not in out:
                     out.append([*stripped[:-1], singular(stripped[-1])])
+        # 'polycystic kidney disease' is the title 'Polycystic kidney': a trailing
+        # 'disease' tried off (only an exact title matches such a variant first)
+        for cand in list(out) or [words]:
+            eponym = len(cand) == 2 and cand[0][:1].isupper() and not cand[0].isupper()  # 'Kawasaki disease'
+            if (len(cand) > 2 or eponym) and cand[-1].lower() in ("disease", "diseases") and cand[:-1] not in out:
+                out.append(cand[:-1])
     return out
 
 
 # --- ICD-10-CM: most specific code the text supports --------------------------------------
 
 _ICD_TAIL = re.compile(r",? (unspecified|not elsewhere classified|unspecified site|site not specified)\b.*$", re.I)
+# ', valve unspecified', ', part unspecified': 'Endocarditis, valve unspecified' is endocarditis
+_ICD_PART_UNSPECIFIED = re.compile(r", [a-z]+ unspecified\b", re.I)
 # a tail cut that leaves a dangling function word ('Sepsis due to [unspecified
 # staphylococcus]') would file the title under a broader bag: not indexed
 _ICD_DANGLING = re.compile(r"\b(due to|of|with|in|by|to|from|and|or|as)\s*$", re.I)
-_ICD_CHAPTERS = "ABCDEFGHIJKLMNOPQRST"  # diseases, symptoms (R), injuries (S-T); not V-Z
+_ICD_CHAPTERS = "ABCDEFGHIJKLMNOPQRSTU"  # diseases, symptoms (R), injuries (S-T), U07.1 COVID-19; not V-Z
+# manifestation codes, never coded alone ('Glomerular disorders in diseases classified elsewhere')
+_ICD_MANIFESTATION = re.compile(r"\bin (?:other )?diseases classified elsewhere\b", re.I)
 _ICD_SIDED = re.compile(r"\b(right|left)\b", re.I)
 _ICD_PAREN = re.compile(r"\s*[(\[]([^)\]]*)[)\]]")
 # words that carry no meaning for matching: 'Cirrhosis (of liver) NOS' = 'cirrhosis'
-_ICD_FILLER = frozenset({"of", "the", "a", "an", "nos", "unspecified", "site", "in", "to", "and", "or", "s", "due"})
+_ICD_FILLER = frozenset({"of", "the", "a", "an", "nos", "unspecified", "site", "in", "to", "and", "or", "s", "due", "its"})
 # 'Malignant neoplasm of kidney, except renal pelvis': what follows 'except' is excluded
 _ICD_EXCEPT = re.compile(r"\bexcept\b.*$", re.I)
-_ICD_WORD_ROLES = ("same", "rewrite", "default", "population")
+_ICD_WORD_ROLES = ("same", "rewrite", "head", "default", "population")
 # match priority (smaller wins): an inclusion term 'X NOS' is the classification's own
 # default for X; then the title itself; then the title without its 'unspecified' tail;
 # then any other inclusion term.
-_NOS, _TITLE, _TAIL, _INCLUDED = range(4)
+_NOS, _TITLE, _TAIL, _INCLUDED, _CONJUNCT = range(5)
+# a title joining two conditions ('Acromegaly and pituitary gigantism', 'Sinus, fistula
+# and cyst ...' is not one: it names a site) also files each of them, below every other
+# entry: only where the classification has no title of its own for it
+_CONJUNCT_TITLE = re.compile(r"^([A-Za-z'-]+(?: [A-Za-z'-]+)?) and ([A-Za-z'-]+(?: [A-Za-z'-]+)?)$")
+_NOT_CONJUNCT = frozenset({"of", "with", "without", "due", "to", "in", "other", "unspecified", "acute", "chronic",
+                           "and", "or", "by", "for", "from", "not", "elsewhere", "classified", "right", "left"})
+
+
+def _conjuncts(title: str) -> list[str]:
+    """The two conditions of a title 'A and B' (A one noun, B one or two words; no site,
+    course or population words): 'Acromegaly and pituitary gigantism' -> acromegaly,
+    pituitary gigantism. Not 'Hereditary and idiopathic neuropathy' (A is an adjective
+    shared by both) nor 'Measles keratitis and keratoconjunctivitis' (a shared modifier),
+    nor a generic word alone ('Muscle wasting and atrophy')."""
+    m = _CONJUNCT_TITLE.match(title.strip(" ,"))
+    words = [w.lower() for w in title.replace(",", " ").split() if w.lower() != "and"]
+    if not m or " " in m.group(1) or any(w in _NOT_CONJUNCT for w in words):
+        return []
+    first = m.group(1)
+    population = icd_words()["population"]
+    if _ADJECTIVE.search(first) or any(w in population for w in _icd_word_list(title)):
+        return []
+    parts = [first, m.group(2)]
+    if any(_icd_words(p) <= _GENERIC_HEADS or _icd_words(p) & _NOT_A_CONDITION for p in parts):
+        return []
+    return parts
+
+
+# words of 'A and B' titles that make a part no condition of its own ('Cheek and lip
+# biting', 'Mastoiditis and related conditions', 'Voice and resonance disorders')
+_NOT_A_CONDITION = frozenset({"cheek", "lip", "voice", "attention", "strange", "vasomotor", "related", "similar",
+                              "following", "poor", "marked"})
 
 
 def uninvert(term: str) -> str:
@@ -230,16 +287,18 @@ def icd_words() -> dict[str, dict[str, str]]:
     `same` (an adjective and its organ noun, read as one word on both sides: renal =
     kidney), `rewrite` (a phrase tried as its ICD-10-CM Index cross-reference when the
     text itself fails: trauma -> injury), `default` (an extra title word the classification
-    assumes when the text says nothing: nonrheumatic) and `population` (an extra title word
-    the back-off never assumes: newborn, pregnancy)."""
+    assumes when the text says nothing: nonrheumatic), `population` (an extra title word
+    the back-off never assumes: newborn, pregnancy) and `head` (a generic word as the
+    titles say it, tried only after the one-extra-word back-off: dysfunction -> disorder,
+    so 'erectile dysfunction' stays N52.9 and 'autonomic dysregulation' reaches G90.9)."""
     file = resources.path(*_CODING, "icd_words.tsv")
     roles: dict[str, dict[str, str]] = {role: {} for role in _ICD_WORD_ROLES}
     for row in resources.read_tsv(file, ("word", "role")):
         word, role, target = row["word"], row["role"], row["target"]
         if role not in roles or word != word.lower():
             raise ValueError(f"{file}: {word!r}: need a lower-case word and a role in {list(roles)}")
-        if (role in ("same", "rewrite")) != bool(target):
-            raise ValueError(f"{file}: {word!r}: a target is needed for same/rewrite rows only")
+        if (role in ("same", "rewrite", "head")) != bool(target):
+            raise ValueError(f"{file}: {word!r}: a target is needed for same/rewrite/head rows only")
         if role == "same" and (" " in word or " " in target):
             raise ValueError(f"{file}: {word!r}: 'same' rows map one word to one word")
         roles[role][word] = target
@@ -251,15 +310,22 @@ def _icd_word_list(text: str) -> list[str]:
     organ ('same' rows), filler and anything after 'except' out."""
     from pipeline.lexicon import normalise_key
 
-    text = _ICD_EXCEPT.sub("", _fold(text).replace("'s ", " ").lower())
+    text = _ICD_EXCEPT.sub("", _fold(text).replace("'s ", " "))
+    # 'Hypovitaminosis A', 'Hepatitis A': the letter, not the article (filler)
+    text = _LETTER_A.sub("atype", text)
+    acronyms = {w.lower() for w in _PLURAL_LOOKING_ACRONYM.findall(text)}  # PRES, AIDS: no plural 's'
     same = icd_words()["same"]
-    words = normalise_key(re.findall(r"[a-z0-9]+", text)).split()
+    words = normalise_key(re.findall(r"[a-z0-9]+", text.lower())).split()
     out = []
     for w in words:
-        w = singular(w)
+        w = w if w in acronyms else singular(w)
         if w not in _ICD_FILLER:
             out.append(singular(same.get(w, w)) if w in same else w)
     return out
+
+
+_LETTER_A = re.compile(r"(?<=[A-Za-z0-9] )A\b(?!['\u2019])")
+_PLURAL_LOOKING_ACRONYM = re.compile(r"\b[A-Z]{3,}S\b")
 
 
 def _fold(text: str) -> str:
@@ -275,22 +341,28 @@ def _icd_words(text: str) -> frozenset[str]:
     return frozenset(_icd_word_list(text))
 
 
-@functools.lru_cache(maxsize=1)
-def _rewrite_table() -> dict[str, str]:
-    """`rewrite` rows keyed as `_icd_rewrites` reads the text (singular words)."""
-    return {" ".join(singular(w) for w in k.split()): v for k, v in icd_words()["rewrite"].items()}
+@functools.lru_cache(maxsize=2)
+def _rewrite_table(heads: bool = False) -> dict[str, str]:
+    """`rewrite` rows (with `heads`, also the `head` rows) keyed as `_icd_rewrites` reads
+    the text (singular words)."""
+    rows = {**icd_words()["rewrite"], **(icd_words()["head"] if heads else {})}
+    return {" ".join(singular(w) for w in k.split()): v for k, v in rows.items()}
 
 
-def _icd_rewrites(text: str) -> str | None:
+def _icd_rewrites(text: str, heads: bool = False) -> str | None:
     """The text with its `rewrite` phrases replaced by their ICD-10-CM Index
-    cross-references ('head trauma' -> 'head injury'), or None when none applies."""
+    cross-references ('head trauma' -> 'head injury'), or None when none applies; with
+    `heads`, also its generic words as the titles say them (`head` rows)."""
     words = [singular(w) for w in re.findall(r"[a-z0-9]+", _fold(text).replace("'s ", " ").lower())]
-    rewrites = _rewrite_table()
+    rewrites = _rewrite_table(heads)
     longest = max((len(k.split()) for k in rewrites), default=0)
     out, i, changed = [], 0, False
     while i < len(words):
         for n in range(min(longest, len(words) - i), 0, -1):
             target = rewrites.get(" ".join(words[i : i + n]))
+            if (target is not None and n == 1 and len(words) > 1 and words[i] in _GENERIC_HEADS
+                    and not (heads and words[i] in icd_words()["head"])):
+                target = None  # 'infection' -> 'infectious disease' only alone, never 'wound infection'
             # never one that adds a word the text already has: 'type 1 diabetes mellitus'
             # does not become 'type 1 type 2 diabetes mellitus'
             if target is not None and not any(w in words and w not in words[i : i + n] for w in target.split()):
@@ -313,24 +385,38 @@ def _icd_variants(text: str) -> list[str]:
     # a hyphenated prefix also as one word: 'Hypo-osmolality' = 'hypoosmolality'
     out += [_ICD_HYPHEN_PREFIX.sub(r"\1", o) for o in out if _ICD_HYPHEN_PREFIX.search(o)]
     # (not a bracket that only says what the term is: '[site of neoplasm]')
+    # ... and an eponym alone: 'Mucocutaneous lymph node syndrome [Kawasaki]', '[Devic]'
     out += [m.group(1) for m in _ICD_PAREN.finditer(text)
-            if len(m.group(1).split()) > 1 and not m.group(1).lower().startswith("site")]
+            if (len(re.findall(r"[A-Za-z0-9]+", m.group(1))) > 1 or re.fullmatch(r"[A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?", m.group(1)))
+            and not m.group(1).lower().startswith("site")]
     return list(dict.fromkeys(" ".join(o.split()) for o in out if o.strip()))
 
 
 @icd_data.shipped("index")  # precomputed in resources/lexicons/icd10cm_index.json.gz
-def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, list[frozenset[str]]]]:
-    """Word bag -> (priority, code length, code) over ICD-10-CM chapters A-T, and the
-    inverted index word -> bags for the token-set (subset) search.
+def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str, str]], dict[str, list[frozenset[str]]]]:
+    """Word bag -> (priority, code length, code, its named words) over ICD-10-CM chapters
+    A-U (not manifestation codes, never coded alone), and the inverted index word -> bags
+    for the token-set (subset) search.
 
     Titles naming a side (right/left) are skipped: laterality is an attribute, and the
     side-less sibling is always there. On a clash the best (priority, length, code) wins.
+    Named words are eponyms, organisms and places, which the back-offs never add to what
+    the text says ('bone disease' is not "Paget's disease of bone"): words the
+    classification writes possessive or capitalised inside a title and never in lower case.
     """
     import simple_icd_10_cm as icd
 
     index: dict[frozenset[str], tuple[int, int, str]] = {}
+    capitalised: set[str] = set()
+    lower: set[str] = set()
 
     def put(text: str, rank: int, code: str) -> None:
+        for i, m in enumerate(re.finditer(r"[A-Za-z][A-Za-z'\u2019-]*", _fold(text))):
+            word = m.group()
+            if word[:1].isupper() and (i > 0 or re.search(r"'s?$", word)) and not _NUMBER.match(word.lower()):
+                capitalised.update(_icd_word_list(word))
+            elif word[:1].islower():
+                lower.update(_icd_word_list(word))
         for variant in _icd_variants(text):
             bag = _icd_words(variant)
             entry = (rank, len(code), code)
@@ -342,10 +428,11 @@ def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, 
         if code[:1] not in _ICD_CHAPTERS or (icd.is_chapter_or_block(code) and not icd.is_category(code)):
             continue
         desc = icd.get_description(code)
-        if _ICD_SIDED.search(desc):
+        if _ICD_SIDED.search(desc) or _ICD_MANIFESTATION.search(desc):
             continue
         put(desc, _TITLE, code)
-        for cut in (_ICD_TAIL.sub("", desc), _ICD_DEFAULT_PHRASE.sub("", desc)):
+        part = _ICD_PART_UNSPECIFIED.sub("", desc)
+        for cut in (_ICD_TAIL.sub("", desc), _ICD_DEFAULT_PHRASE.sub("", desc), part, _ICD_DEFAULT_PHRASE.sub("", part)):
             # 'Pleural effusion, not elsewhere classified' -> 'Pleural effusion'; 'Calculus
             # of gallbladder without cholecystitis' -> 'Calculus of gallbladder'
             if cut != desc and not _ICD_DANGLING.search(cut.strip(" ,")):
@@ -354,6 +441,10 @@ def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str]], dict[str, 
             if _ICD_SIDED.search(term):
                 continue
             put(term, _NOS if re.search(r"\bNOS\b", term) else _INCLUDED, code)
+        for part in _conjuncts(_ICD_TAIL.sub("", desc)):
+            put(part, _CONJUNCT, code)
+    named = capitalised - lower
+    index = {bag: (*entry, " ".join(sorted(bag & named))) for bag, entry in index.items()}
     postings: dict[str, list[frozenset[str]]] = {}
     for bag in sorted(index, key=lambda b: index[b]):
         for word in bag:
@@ -365,6 +456,76 @@ def _with_rewrites(texts: list[str]) -> list[str]:
     """The texts, then their Index cross-reference rewrites (tried only after every text)."""
     rewritten = [r for r in (_icd_rewrites(uninvert(t)) for t in texts if t) if r]
     return [*texts, *rewritten]
+
+
+def icd10cm_heads(texts: list[str]) -> str | None:
+    """Exact (or default-word) match of the texts with their generic words as the titles
+    say them ('autonomic dysregulation' -> 'autonomic nervous system disorder' G90.9;
+    'myocardial pathology' -> 'myocardial disease' I51.5); a back-off after the
+    one-extra-word match on the text itself."""
+    index, _ = _icd_index()
+    rewritten = [r for r in (_icd_rewrites(uninvert(t), heads=True) for t in texts if t) if r]
+    for text in rewritten:
+        hit = index.get(_icd_words(text))
+        if hit is not None:
+            return billable(hit[2])
+    for text in rewritten:
+        code = _best_superset(_icd_words(text), 0)
+        if code is not None:
+            return billable(code)
+    return None
+
+
+def icd10cm_organism(texts: list[str]) -> str | None:
+    """An organism name coded as the infection named after its genus ('Nocardia
+    infection' -> nocardiosis A43.9): the first back-off, on the mention's own texts only
+    (a MeSH heading's synonyms are not organism names: 'Mycobacterium Infections' under
+    Tuberculosis)."""
+    names = [o for o in (_organism_infection(t) for t in texts if t) if o]
+    code = icd10cm_exact(names) if names else None
+    # an infection is filed in chapter 1 (A-B): 'wound infection' is not 'Wound NOS'
+    return code if code is not None and code[:1] in "AB" else None
+
+
+_CONGENITAL_HEADS = frozenset({"malformation", "anomaly"})
+_CONGENITAL = frozenset({"congenital"})
+# a genus names its infection as the Index does: Nocardia -> nocardiosis, Cryptococcus ->
+# cryptococcosis, Candida -> candidiasis, Strongyloides -> strongyloidiasis
+_GENUS_ENDINGS = (("us", ("osis",)), ("um", ("osis",)), ("es", ("osis", "iasis")), ("a", ("osis", "iasis")), ("", ("osis", "iasis")))
+# the words after a genus that keep the text an organism name ('Cryptococcus neoformans
+# var. grubii (serotype A)', 'Nocardia infection', 'Aspergillus spp.')
+_SPECIES = re.compile(r"^[a-z]+(us|um|is|ae|ii|i|a|ans|ens|es|ix)$")
+_ORGANISM_WORDS = frozenset({"infection", "infections", "var", "serotype", "spp", "sp", "subsp", "strain", "species",
+                             "complex", "group"})
+
+
+def _organism_infection(text: str) -> str | None:
+    """'Nocardia infection' -> 'nocardiosis'; 'Cryptococcus neoformans var. grubii' ->
+    'cryptococcosis': the infection named after the genus, when the ICD-10-CM index has
+    that word. Only for a text that is an organism name (a genus, then species words,
+    'var.', 'serotype', or 'infection'), never for a disease named with its organism
+    ('Candida esophagitis')."""
+    words = re.findall(r"[A-Za-z]+", _fold(text))
+    if not words or not words[0].isalpha() or len(words[0]) < 5:
+        return None
+    rest = [w for w in words[1:] if len(w) > 1]
+    if not (words[0][0].isupper() or (rest and rest[-1].lower() in ("infection", "infections"))):
+        return None
+    _, postings = _icd_index()
+    # (a species epithet is no word of the classification: 'Candida esophagitis' is a disease)
+    if any(w.lower() not in _ORGANISM_WORDS and (not _SPECIES.match(w) or w.lower() in postings) for w in rest):
+        return None
+    genus = words[0].lower()
+    if len(words) == 2 and words[1].lower() in ("infection", "infections") and genus in postings:
+        return genus  # 'varicella infection' -> Varicella (exact only)
+    for ending, suffixes in _GENUS_ENDINGS:
+        if genus.endswith(ending):
+            stem = genus[: len(genus) - len(ending)]
+            for suffix in suffixes:
+                name = stem + suffix
+                if name in postings and name != genus:
+                    return name
+    return None
 
 
 def icd10cm_exact(texts: list[str]) -> str | None:
@@ -410,6 +571,9 @@ def _superset_search(
         return None
     roles = icd_words()
     default, population = roles["default"], roles["population"]
+    # what the text's own words imply: a malformation or an anomaly is congenital
+    # (Index: 'Malformation (congenital)', 'Anomaly, anomalous (congenital)')
+    implied = _CONGENITAL if bag & _CONGENITAL_HEADS else frozenset()
     rarest = min(bag, key=lambda w: len(postings[w]))
     best = None
     tied: list[str] = []
@@ -417,9 +581,13 @@ def _superset_search(
         if len(cand) < len(bag) + (0 if equal else 1) or not bag <= cand:
             continue
         extra = cand - bag
-        if any(w in population for w in extra):
+        if any(w in population and w not in implied for w in extra):
             continue
-        specific = sum(w not in default for w in extra)
+        if index[cand][3] and extra & set(index[cand][3].split()):
+            continue  # an eponym, organism or place the text does not name
+        if any(len(w) == 1 or w == "atype" or _NUMBER.match(w) for w in extra):
+            continue  # a type, stage or letter the text does not give ('Hypovitaminosis A', 'type 1')
+        specific = sum(w not in default and w not in implied for w in extra)
         if max_extra is not None and specific > max_extra:
             continue
         rank, length, code = index[cand][:3]
@@ -478,6 +646,8 @@ def icd10cm_subset(texts: list[str], rewrites: bool = True) -> str | None:
         bag = _icd_words(uninvert(text)) if text else frozenset()
         if bag <= _GENERIC_HEADS:
             continue  # 'stenosis', 'ulcer' alone: any one extra word would be a guess
+        if _adjective_alone(text):
+            continue  # 'ruptured', 'viral': the extra word would be the disease itself
         code = _best_superset(bag, _MAX_EXTRA_WORDS)
         if code is not None:
             return billable(code)
@@ -618,6 +788,13 @@ _GENERIC_HEADS = frozenset({
 _ADJECTIVE = re.compile(r"(al|ic|ous|ive|ary|ory|ing|ed|ar|ile|oid|ent|ant|ular)$", re.I)
 
 
+def _adjective_alone(text: str) -> bool:
+    """One word that reads as an adjective by its ending ('ruptured', 'viral'), not a
+    gerund ('swelling')."""
+    words = text.split()
+    return len(words) == 1 and len(words[0]) > 4 and bool(_ADJECTIVE.search(words[0])) and not words[0].lower().endswith("ing")
+
+
 def icd10cm_head(texts: list[str]) -> str | None:
     """Head back-off: the exact match of the text without its first word(s), longest first
     ('axonal sensory neuropathy' -> 'sensory neuropathy' -> 'neuropathy'), dropping only
@@ -633,7 +810,7 @@ def icd10cm_head(texts: list[str]) -> str | None:
             if len(rest) == 1 and _icd_words(rest[0]) <= _GENERIC_HEADS:
                 break
             hit = index.get(_icd_words(" ".join(rest)))
-            if hit is not None:
+            if hit is not None and hit[0] < _CONJUNCT:  # not half of an 'A and B' title ('bronchial collapse')
                 return billable(hit[2])
     return None
 
@@ -647,11 +824,14 @@ def icd10cm_code(texts: list[str]) -> str | None:
 
 
 def icd10cm_backoff(texts: list[str], also: list[str] = ()) -> str | None:
-    """The back-offs after the exact and the sited-neoplasm matches, in order: one extra
-    word (on `texts`, then on `also`: a lexicon concept's preferred term), a neoplasm of
+    """The back-offs after the exact and the sited-neoplasm matches, in order: an organism
+    name as its infection, one extra
+    word (on `texts`, then on `also`: a lexicon concept's preferred term), the generic
+    words as the titles say them (`icd10cm_heads`), a neoplasm of
     unspecified site, one extra word on the Index rewrites, the head, the fuzzy-word match
     (on `texts`, then `also`)."""
-    return (icd10cm_subset([*texts, *also], rewrites=False) or icd10cm_neoplasm(texts) or icd10cm_subset(texts)
+    return (icd10cm_organism(texts) or icd10cm_subset([*texts, *also], rewrites=False) or icd10cm_heads(texts)
+            or icd10cm_neoplasm(texts) or icd10cm_subset(texts)
             or icd10cm_head(texts) or icd10cm_fuzzy([*texts, *also]))
 
 
@@ -792,7 +972,7 @@ def icd10cm_fuzzy(texts: list[str]) -> str | None:
 # with hypoxia or hypercapnia'
 _ICD_DEFAULT_PHRASE = re.compile(
     r"\bunspecified whether with\b[^,]*|\bwithout\b(?:(?!\bwith\b)[^,])*|\bnot having achieved remission\b|\bnot intractable\b"
-    r"|\bnot in remission\b|\bnot specified as\b[^,]*|\bwith unspecified severity\b", re.I)
+    r"|\bnot in remission\b|\bnot specified as\b[^,]*|\bwith unspecified severity\b|\baccidental \(unintentional\)", re.I)
 # ... and what a child title states beyond its parent: 'with coma', 'in remission'
 _ICD_STATES_MORE = re.compile(r"\b(with|in remission|in relapse|intractable|recurrent)\b", re.I)
 
@@ -808,8 +988,11 @@ def billable(code: str) -> str:
         children = [c for c in children if not re.search(r"sequela|subsequent", icd.get_description(c), re.I)]
         titles = {c: icd.get_description(c) for c in children}
         parent = icd.get_description(code).lower()
+        # (a child titled as its parent is the parent's own residual: I51.8 'Other
+        # ill-defined heart diseases' -> I51.89, not I51.81 Takotsubo)
         defaults = [c for c in children
-                    if len(children) == 1 or "unspecified" in titles[c].lower() or _ICD_DEFAULT_PHRASE.search(titles[c])]
+                    if len(children) == 1 or "unspecified" in titles[c].lower() or _ICD_DEFAULT_PHRASE.search(titles[c])
+                    or titles[c].lower() == parent]
         if not defaults:
             return code
         # the NOS child: one that states nothing more ('Type 2 diabetes mellitus without
@@ -822,7 +1005,9 @@ def billable(code: str) -> str:
         code = min(defaults, key=lambda c: (
             bool(_ICD_STATES_MORE.search(_ICD_DEFAULT_PHRASE.sub(" ", titles[c]))),
             -titles[c].lower().count("unspecified"),
-            not titles[c].lower().startswith(parent),  # the parent's own title: N40 BPH -> N40.0, not N40.2 nodular
+            # the parent's own words: N40 BPH -> N40.0, not N40.2 nodular; D46
+            # 'Myelodysplastic syndromes' -> D46.9, not D46.4 'Refractory anemia, unspecified'
+            not (titles[c].lower().startswith(parent) or _icd_words(titles[c]) >= _icd_words(parent)),
             bool(re.search(r"\bmale\b", titles[c], re.I)),
             len(titles[c]), c))
     return code

@@ -22,7 +22,17 @@ codes it, as in a real run.
 `--split tune` codes and reports the tune half only (the half to look at while tuning;
 `--errors` then lists only its disagreements, so the test half stays unseen).
 
-Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|all] [--errors]
+A second table, `resources/coding_tuning.tsv` (split `tune2`), holds mentions sampled
+from MACCROBAT *train* documents (nobody evaluates on them) to tune on: every Disease_disorder
+(and a share of the treatment and imaging) annotations drawn with a fixed seed, coded by hand
+before the coder ran on them. `--split tune2` reads it. There an expected `NONE` means no
+code of the category's vocabulary applies ('ruptured', 'lesion' without its site): right
+when a diagnosis gets no ICD-10-CM code, or another mention a `local:` concept.
+With `--errors`, diagnosis disagreements are also counted by class (no code, a code where
+none applies, another chapter, another category of the chapter, the right category but
+another code).
+
+Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|tune2|all] [--errors]
 """
 
 from __future__ import annotations
@@ -77,11 +87,39 @@ class Result:
 
     @property
     def exact(self) -> bool:
+        if self.row.expected == NONE:
+            return self._uncoded
         return self.concept_id == self.row.expected
 
     @property
+    def _uncoded(self) -> bool:
+        """No code of the category's vocabulary: no ICD-10-CM code for a diagnosis, a
+        `local:` concept otherwise."""
+        if self.row.category == "diagnosis":
+            return not self.concept_id.startswith("ICD-10-CM:")
+        return self.concept_id.startswith("local:")
+
+    @property
     def same_system(self) -> bool:
+        if self.row.expected == NONE:
+            return self._uncoded
         return self.concept_id.split(":", 1)[0] == self.row.expected.split(":", 1)[0]
+
+    @property
+    def error_class(self) -> str:
+        """How a diagnosis disagrees: '' (it does not), 'no code', 'code where none
+        applies', 'other chapter', 'other category' (same chapter), 'other code' (same
+        3-character category: specificity)."""
+        if self.exact:
+            return ""
+        exp, got = self.row.expected, self.concept_id
+        if exp == NONE:
+            return "code where none applies"
+        if not got.startswith("ICD-10-CM:"):
+            return "no code"
+        if exp[10:13] == got[10:13]:
+            return "other code"
+        return "other category" if exp[10] == got[10] else "other chapter"
 
     @property
     def same_icd_category(self) -> bool:
@@ -90,8 +128,17 @@ class Result:
         return exp.startswith("ICD-10-CM:") and got.startswith("ICD-10-CM:") and exp[10:13] == got[10:13]
 
 
+NONE = "NONE"  # expected: no code of the category's vocabulary applies
+SPLITS = ("tune", "test", "tune2")
+
+
 def reference_path() -> Path:
     return resources.path("coding_reference.tsv")
+
+
+def tuning_path() -> Path:
+    """The second tuning table (MACCROBAT train documents, split `tune2`)."""
+    return resources.path("coding_tuning.tsv")
 
 
 DEFAULT_CORPORA = Path("../shared/corpora")
@@ -117,7 +164,7 @@ def read_reference(path: Path | None = None, corpora: Path | None = DEFAULT_CORP
             context = docs[doc_id][int(r["context_start"]) : int(r["context_end"])]
         if context[start:end] != r["text"]:
             raise ValueError(f"{file}: row {number}: context[{start}:{end}] is not {r['text']!r}")
-        if r["category"] not in CATEGORIES or r["split"] not in ("tune", "test"):
+        if r["category"] not in CATEGORIES or r["split"] not in SPLITS:
             raise ValueError(f"{file}: row {number}: bad category or split")
         rows.append(
             Row(r["doc_id"], r["text"], r["category"], r["expected_concept_id"], r["expected_preferred_term"],
@@ -180,9 +227,13 @@ def report(results: Sequence[Result], verbose: bool = False, part: str = "all") 
     """Accuracy table for `part` (tune, test or all: both halves and all rows); with
     `verbose`, every disagreement among the rows reported."""
     lines = ["split  category   n    exact  system  icd3"]
-    for split in ("tune", "test", None) if part == "all" else (part,):
+    present = [s for s in SPLITS if any(r.row.split == s for r in results)]
+    for split in (*present, None) if part == "all" else (part,):
         for category in (*CATEGORIES, None):
             exact, system, n = accuracy(results, category, split)
+            if n == 0:
+                lines.append(f"{split or 'all':6} {category or 'overall':10} 0    -      -")
+                continue
             pool = [r for r in results if (split is None or r.row.split == split) and r.row.category == "diagnosis"]
             icd3 = ""
             if category == "diagnosis":
@@ -191,22 +242,32 @@ def report(results: Sequence[Result], verbose: bool = False, part: str = "all") 
         fell = [r for r in results if r.fallback and (split is None or r.row.split == split)]
         lines.append(f"{split or 'all':6} fuzzy-word back-off decided {len(fell)} rows, {sum(not r.exact for r in fell)} wrong")
     if verbose:
+        classes: dict[str, int] = {}
+        for r in results:
+            if r.row.category == "diagnosis" and not r.exact:
+                classes[r.error_class] = classes.get(r.error_class, 0) + 1
+        lines.append("")
+        lines.append("diagnosis disagreements by class: "
+                     + (", ".join(f"{k} {v}" for k, v in sorted(classes.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"))
         lines.append("")
         lines.append("disagreements (split, category, text -> got | expected):")
         for r in results:
             if not r.exact:
+                why = f" [{r.error_class}]" if r.row.category == "diagnosis" else ""
                 lines.append(
                     f"  {r.row.split:4} {r.row.category:9} {r.row.text!r} -> {r.concept_id} ({r.preferred_term})"
-                    f" | {r.row.expected} ({r.row.expected_term})"
+                    f" | {r.row.expected} ({r.row.expected_term}){why}"
                 )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.coding_eval", description=__doc__.split("\n")[0])
-    parser.add_argument("--reference", type=Path, default=None, help="reference TSV (default: the packaged table)")
-    parser.add_argument("--split", choices=("tune", "test", "all"), default="all",
-                        help="code and report only this half (default: all, with both halves)")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="reference TSV (default: the packaged table; with --split tune2 the tuning table)")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
+                        help="code and report only this split (default: all, with each split); tune2 reads "
+                             "resources/coding_tuning.tsv unless --reference is given")
     parser.add_argument("--errors", "--verbose", dest="verbose", action="store_true",
                         help="list every disagreement of the rows reported")
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA,
@@ -215,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from pipeline.nlp import load_nlp
 
-    rows = read_reference(args.reference, args.corpora)
+    reference = args.reference or (tuning_path() if args.split == "tune2" else None)
+    rows = read_reference(reference, args.corpora)
     if args.split != "all":
         rows = [r for r in rows if r.split == args.split]
     results = code_rows(load_nlp(), rows)

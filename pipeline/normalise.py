@@ -145,18 +145,21 @@ def code_mention_with_mesh(ent: Span, category: str, lexicon: Lexicon) -> tuple[
 def _icd10cm_for(attempts: list[list[str]], concept: Concept | None, lexicon: Lexicon) -> str | None:
     """ICD-10-CM for a diagnosis the lexicon did not code to ICD-10-CM: the synonyms of
     its MeSH concept as an ICD-10-CM title or inclusion term (the code most synonyms agree
-    on)."""
+    on; on a tie, the one a synonym of fewest words names: MeSH files narrower variants
+    under a heading, 'pulmonary nocardioses' under Nocardia Infections)."""
     code = None
     if concept is not None:
         # only synonyms that name this concept alone: the MeSH variant lists also file
         # broader words under a heading ('malignancy' under Neoplasm Metastasis)
         own = [k for k in lexicon.synonyms.get(concept.concept_id, ()) if lexicon.concept_for_key(k) == concept]
         votes: dict[str, int] = {}
+        shortest: dict[str, int] = {}
         for text in (coding.uninvert(concept.preferred_term), *own):
             hit = coding.icd10cm_exact([text])
             if hit is not None:
                 votes[hit] = votes.get(hit, 0) + 1
-        code = min(votes, key=lambda c: (-votes[c], c)) if votes else None
+                shortest[hit] = min(shortest.get(hit, 99), len(text.split()))
+        code = min(votes, key=lambda c: (-votes[c], shortest[c], c)) if votes else None
     return code
 
 
