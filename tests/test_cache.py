@@ -48,14 +48,14 @@ def test_cache_report_is_redone_when_its_lines_become_corpus_boilerplate(corpus,
     """r1_0 is unchanged, but a line it contains starts recurring elsewhere: its result changes."""
     (corpus / "only_boilerplate.txt").unlink()
     report = corpus / "r1_0.txt"
-    report.write_text(report.read_text(encoding="utf-8").replace("\n", "\nZebra lantern seventeen.\n", 1), encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8").replace("\n", "\nZebra Lantern Journal of Rheumatology\n", 1), encoding="utf-8")
     first = _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
-    assert b"Zebra lantern seventeen." not in (tmp_path / "a" / "boilerplate.csv").read_bytes()
+    assert b"Zebra Lantern Journal of Rheumatology" not in (tmp_path / "a" / "boilerplate.csv").read_bytes()
     for i in range(3):
-        (corpus / f"extra{i}.txt").write_text(f"Extra report {i}.\nZebra lantern seventeen.\nThe patient had a fever.\n", encoding="utf-8")
+        (corpus / f"extra{i}.txt").write_text(f"Extra report {i}.\nZebra Lantern Journal of Rheumatology\nThe patient had a fever.\n", encoding="utf-8")
     again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
     assert again.n_cached == first.n_ok - 1  # r1_0 redone, the new ones computed
-    assert b"recurring_line,Zebra lantern seventeen." in (tmp_path / "b" / "boilerplate.csv").read_bytes()
+    assert b"recurring_line,Zebra Lantern Journal of Rheumatology" in (tmp_path / "b" / "boilerplate.csv").read_bytes()
     _run(corpus, tmp_path / "c", None, nlp)
     assert files(tmp_path / "b") == files(tmp_path / "c")
 
