@@ -94,16 +94,20 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "n": s.n_inputs, "failed"
 
 _STARTUP = r"""
 import json, sys, time
+from pathlib import Path
 t0 = time.perf_counter()
 from pipeline.nlp import load_nlp
 t1 = time.perf_counter()
 nlp = load_nlp()
 t2 = time.perf_counter()
-from pipeline import coding
-coding.warm_up()
+from pipeline import run
+run._warm_coding()  # what a -j N run builds before its workers fork
 t3 = time.perf_counter()
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "indexes_s": t3 - t2, "total_s": t3 - t0,
-                  "simple_icd_10_cm_imported": "simple_icd_10_cm" in sys.modules}))
+                  "simple_icd_10_cm_imported": "simple_icd_10_cm" in sys.modules,
+                  # False: every process compiles the package's modules from source (~0.05-0.1 s), as
+                  # with PYTHONDONTWRITEBYTECODE=1 and no __pycache__ (an ordinary run writes it once)
+                  "bytecode_cached": Path(run.__cached__).is_file()}))
 """
 
 
@@ -271,7 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines += [
         "",
         f"Start-up of a fresh process: {fresh['total_s']:.1f} s (imports {fresh['import_s']:.1f} s, pipeline load "
-        f"{fresh['load_s']:.1f} s, code look-ups {fresh['indexes_s']:.1f} s). Load averages (1/5/15 min) at the start: "
+        f"{fresh['load_s']:.1f} s, code look-ups {fresh['indexes_s']:.1f} s; the package's bytecode "
+        f"{'cached' if fresh.get('bytecode_cached') else 'compiled in every process: PYTHONDONTWRITEBYTECODE and no __pycache__'}"
+        "). Load averages (1/5/15 min) at the start: "
         f"{results['load_avg_start']}, after the comparisons: {results['load_avg_comparisons']}.",
         "",
         f"Phases (s) of the whole-pipeline runs: -j 1: {_serial(results['pipeline_j1'])}; -j {args.jobs}: "

@@ -1057,3 +1057,5 @@ def warm_up() -> None:
     neoplasm_morphology()
     _neoplasm_sites()
     _coding_abbreviations()
+    _indexed_codes()
+    _word_gram_index()  # the spelling back-off's ICD-10-CM word 3-grams, ~0.1 s

@@ -6,8 +6,8 @@ every run. This module stores their results in
 `pipeline/resources/lexicons/icd10cm_index.json.gz` so that extraction never imports
 `simple_icd_10_cm`:
 
-- `index`: the result of `coding._icd_index()` (word bag -> (priority, code length, code),
-  and word -> bags in match order);
+- `index`: the result of `coding._icd_index()` (word bag -> (priority, code length, code,
+  its named words), and word -> bags in match order);
 - `codes`: for every code of the classification, its title (`coding.icd10cm_title`) and
   the billable code it resolves to (`coding.billable`).
 

@@ -22,6 +22,13 @@ British form first, e.g. ``haem`` -> ``hem``, ``oedem`` -> ``edem``, ``tumour`` 
 tokens that are only a hyphen or dash are dropped, so ``X-ray``, ``X - ray`` and ``x ray``
 share the key ``x ray``; the remaining tokens are joined with single spaces.
 
+Compiled form: ``lexicon_compiled.json.gz`` in the same folder holds the validated, resolved
+tables (gzip of columnar JSON, no pickle), stamped with a sha256 of ``concepts.tsv``,
+``terms.tsv`` and this module's source. ``Lexicon.load`` uses it when its stamp matches
+(~0.1 s instead of ~0.3 s parsing and validating ~100k rows); when it is missing it reads
+the TSV files, and when it is stale or damaged it warns and reads them. Build it with
+``python -m pipeline.lexicon --build [DIR]`` (``make lexicons`` builds it too).
+
 Ambiguity: when one key maps to several concepts the winner is the concept with the
 smallest ``(source rank, code-system rank, concept_id)``: ``curated`` entries come first,
 then code systems in the order of ``CODE_SYSTEM_PRIORITY`` (specific clinical vocabularies
@@ -31,12 +38,19 @@ row order.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import functools
 import gc
+import gzip
+import hashlib
 import importlib.resources
+import json
 import pathlib
 import re
+import sys
+import warnings
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -149,7 +163,8 @@ class Lexicon:
     """Concepts plus a key -> concept index, with a greedy longest-match matcher."""
 
     def __init__(
-        self, concepts: dict[str, Concept], key_to_concept: dict[str, str], synonyms: dict[str, tuple[str, ...]] | None = None
+        self, concepts: dict[str, Concept], key_to_concept: dict[str, str], synonyms: dict[str, tuple[str, ...]] | None = None,
+        lengths: dict[str, tuple[int, ...]] | None = None,
     ) -> None:
         self.concepts: dict[str, Concept] = concepts
         self._key_to_concept: dict[str, str] = key_to_concept
@@ -157,14 +172,9 @@ class Lexicon:
         # wins), sorted: the synonyms that map a MeSH disease to an ICD-10-CM code
         self.synonyms: dict[str, tuple[str, ...]] = synonyms or {}
         # first word of a key -> the key lengths (in words) that start with it, longest
-        # first; this keeps match() to a handful of dict look-ups per token.
-        by_first: dict[str, set[int]] = {}
-        for key in key_to_concept:
-            words = key.split(" ")
-            by_first.setdefault(words[0], set()).add(len(words))
-        self._lengths: dict[str, tuple[int, ...]] = {
-            first: tuple(sorted(lengths, reverse=True)) for first, lengths in by_first.items()
-        }
+        # first; this keeps match() to a handful of dict look-ups per token. (`lengths`:
+        # this table as computed here, from the compiled form.)
+        self._lengths: dict[str, tuple[int, ...]] = lengths if lengths is not None else _key_lengths(key_to_concept)
         self.max_term_length: int = max((n for lengths in self._lengths.values() for n in lengths), default=0)
         self._recent: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}  # see `match`
 
@@ -178,13 +188,16 @@ class Lexicon:
 
     @classmethod
     def load(cls, directory: pathlib.Path) -> Lexicon:
-        """Read and validate ``concepts.tsv`` and ``terms.tsv`` from ``directory``."""
+        """Read and validate ``concepts.tsv`` and ``terms.tsv`` from ``directory`` (from
+        their compiled form when it is current: see the module docstring)."""
         # ~100k rows: the cyclic garbage collector would rescan the growing tables
         # again and again while they are built (a third of the load time)
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return cls._load(pathlib.Path(directory))
+            directory = pathlib.Path(directory)
+            compiled = _read_compiled(directory)
+            return compiled if compiled is not None else cls._load(directory)
         finally:
             if collecting:
                 gc.enable()
@@ -290,3 +303,169 @@ class Lexicon:
             found.append((positions[i], positions[i + length - 1] + 1, concept_id))
             i += length
         return found
+
+
+def _key_lengths(key_to_concept: dict[str, str]) -> dict[str, tuple[int, ...]]:
+    """First word of each key -> the lengths (in words) of the keys it starts, longest first."""
+    by_first: dict[str, set[int]] = {}
+    for key in key_to_concept:
+        words = key.split(" ")
+        by_first.setdefault(words[0], set()).add(len(words))
+    return {first: tuple(sorted(lengths, reverse=True)) for first, lengths in by_first.items()}
+
+
+# --------------------------------------------------------------------------- compiled form
+
+COMPILED_NAME = "lexicon_compiled.json.gz"
+COMPILED_FORMAT = 1
+_BUILD_HINT = "run `python -m pipeline.lexicon --build` (or `make lexicons`)"
+
+
+def compiled_stamp(directory: pathlib.Path) -> str:
+    """sha256 over what the compiled form is computed from: its format, this module's
+    source (validation, ambiguity rule), ``concepts.tsv`` and ``terms.tsv``."""
+    digest = hashlib.sha256(f"lexicon compiled format {COMPILED_FORMAT}\0".encode())
+    for file in (pathlib.Path(__file__), pathlib.Path(directory) / "concepts.tsv", pathlib.Path(directory) / "terms.tsv"):
+        digest.update(file.name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _joined(values: Sequence[str]) -> str:
+    if any("\n" in v for v in values):
+        raise ValueError("a lexicon value holds a line break; it cannot be compiled")
+    return "\n".join(values)
+
+
+def _split(text: str, n: int) -> list[str]:
+    values = text.split("\n") if n else []
+    if len(values) != n:
+        raise ValueError(f"expected {n} values, found {len(values)}")
+    return values
+
+
+def encode_compiled(lexicon: Lexicon, stamp: str) -> bytes:
+    """The compiled form of a loaded lexicon: gzip (mtime 0) of columnar UTF-8 JSON, so that
+    the same tables always give the same bytes and loading is a few C-level splits."""
+    concepts = list(lexicon.concepts.values())
+    synonym_ids = list(lexicon.synonyms)
+    firsts = list(lexicon._lengths)
+    data = {
+        "format": COMPILED_FORMAT,
+        "stamp": stamp,
+        "n_concepts": len(concepts),
+        "concepts": [_joined([getattr(c, name) for c in concepts]) for name in CONCEPT_COLUMNS[:6]],
+        "n_keys": len(lexicon._key_to_concept),
+        "keys": _joined(list(lexicon._key_to_concept)),
+        "key_concepts": _joined(list(lexicon._key_to_concept.values())),
+        "n_synonym_concepts": len(synonym_ids),
+        "synonym_concepts": _joined(synonym_ids),
+        "synonym_ends": [],  # concept i's keys: synonym_keys[ends[i-1]:ends[i]]
+        "synonym_keys": "",
+        "n_first_words": len(firsts),
+        "first_words": _joined(firsts),
+        "first_lengths": [list(lexicon._lengths[first]) for first in firsts],
+    }
+    flat: list[str] = []
+    for concept_id in synonym_ids:
+        flat += lexicon.synonyms[concept_id]
+        data["synonym_ends"].append(len(flat))
+    data["n_synonym_keys"] = len(flat)
+    data["synonym_keys"] = _joined(flat)
+    return gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9, mtime=0)
+
+
+def decode_compiled(raw: bytes) -> tuple[str, Lexicon]:
+    """(stamp, lexicon) from the compiled form's bytes; ValueError/KeyError/... if damaged."""
+    data = json.loads(gzip.decompress(raw))
+    if data.get("format") != COMPILED_FORMAT:
+        raise ValueError(f"format {data.get('format')!r}, expected {COMPILED_FORMAT}")
+    n = data["n_concepts"]
+    columns = [_split(text, n) for text in data["concepts"]]
+    if len(columns) != 6:
+        raise ValueError("expected 6 concept columns")
+    concepts = dict(zip(columns[0], map(Concept, *columns), strict=True))
+    # the concept ids of concepts.tsv's rows, shared (as when read from the TSV files); KeyError if unknown
+    same_id = {concept_id: concept_id for concept_id in concepts}
+    key_to_concept = dict(zip(_split(data["keys"], data["n_keys"]),
+                              map(same_id.__getitem__, _split(data["key_concepts"], data["n_keys"])), strict=True))
+    flat = _split(data["synonym_keys"], data["n_synonym_keys"])
+    synonyms: dict[str, tuple[str, ...]] = {}
+    start = 0
+    for concept_id, end in zip(_split(data["synonym_concepts"], data["n_synonym_concepts"]), data["synonym_ends"], strict=True):
+        synonyms[concept_id] = tuple(flat[start:end])
+        start = end
+    lengths = dict(zip(_split(data["first_words"], data["n_first_words"]), map(tuple, data["first_lengths"]), strict=True))
+    if len(concepts) != n or len(key_to_concept) != data["n_keys"]:
+        raise ValueError("inconsistent tables")
+    return data["stamp"], Lexicon(concepts, key_to_concept, synonyms, lengths)
+
+
+def _read_compiled(directory: pathlib.Path) -> Lexicon | None:
+    """The lexicon from ``directory``'s compiled form when it is current; None (after a
+    warning when the file exists but is stale or damaged) to read the TSV files instead."""
+    path = directory / COMPILED_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None  # a lexicon folder without the compiled form (tests, experiments)
+    except OSError as exc:
+        problem = f"cannot be read ({exc})"
+    else:
+        try:
+            current = compiled_stamp(directory)
+        except OSError:
+            return None  # a TSV file is missing: reading them reports it
+        try:
+            stamp, lexicon = decode_compiled(raw)
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zlib.error) as exc:
+            problem = f"cannot be read ({type(exc).__name__}: {exc})"
+        else:
+            if stamp == current:
+                return lexicon
+            problem = "is stale (concepts.tsv, terms.tsv or pipeline/lexicon.py changed since it was built)"
+    warnings.warn(f"{path} {problem}; {_BUILD_HINT}. Reading the TSV files instead (same lexicon, ~0.2 s slower).",
+                  stacklevel=4)
+    return None
+
+
+def build_compiled(directory: pathlib.Path) -> pathlib.Path:
+    """Validate ``directory``'s TSV files and write their compiled form next to them (atomically)."""
+    directory = pathlib.Path(directory)
+    lexicon = Lexicon._load(directory)
+    path = directory / COMPILED_NAME
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(encode_compiled(lexicon, compiled_stamp(directory)))
+    tmp.replace(path)
+    return path
+
+
+def packaged_dir() -> pathlib.Path:
+    return pathlib.Path(str(importlib.resources.files("pipeline") / "resources" / "lexicons"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.lexicon",
+                                 description=f"Build or check the lexicon's compiled form ({COMPILED_NAME}).")
+    group = ap.add_mutually_exclusive_group(required=True)
+    group.add_argument("--build", action="store_true", help=f"validate the TSV files and write {COMPILED_NAME}")
+    group.add_argument("--check", action="store_true", help="exit 1 if the compiled form is missing or stale")
+    ap.add_argument("directory", nargs="?", type=pathlib.Path, default=None,
+                    help="the lexicon folder (default: the packaged pipeline/resources/lexicons)")
+    args = ap.parse_args(argv)
+    directory = args.directory or packaged_dir()
+    if args.build:
+        path = build_compiled(directory)
+        print(f"lexicon: wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
+        return 0
+    try:
+        stamp, _ = decode_compiled((directory / COMPILED_NAME).read_bytes())
+        fresh = stamp == compiled_stamp(directory)
+    except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zlib.error):
+        fresh = False
+    print(f"lexicon: {COMPILED_NAME} is {'up to date' if fresh else 'missing or stale; ' + _BUILD_HINT}", file=sys.stderr)
+    return 0 if fresh else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,11 +7,13 @@ the nlp/normalise stages. Side effects: reads the config, lexicons and model on 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
 import sys
 import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +41,20 @@ def _defer_unused_imports() -> None:
     """Defer `nltk`: medspaCy imports QuickUMLS for its UMLS matcher (not part of this
     pipeline), and QuickUMLS imports nltk at module level, which imports scipy.stats and
     scikit-learn: about 2 s of every fresh process for code extraction never runs.
-    Anything that does use nltk loads it in full at that moment."""
-    if "nltk" in sys.modules:
-        return
-    spec = importlib.util.find_spec("nltk")
-    if spec is None:
-        return
-    module = _DeferredModule("nltk")
-    module.__spec__ = spec
-    module.__file__ = spec.origin
-    sys.modules["nltk"] = module
+    Defer `langcodes` too: `spacy.util` imports it for one purpose, finding a language
+    module by a code spaCy has no module of (`get_lang_class("pt-BR")`); ~0.03 s of every
+    fresh process, while the pipeline's "en" is found directly.
+    Anything that does use either loads it in full at that moment."""
+    for name in ("nltk", "langcodes"):
+        if name in sys.modules:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None:
+            continue
+        module = _DeferredModule(name)
+        module.__spec__ = spec
+        module.__file__ = spec.origin
+        sys.modules[name] = module
 
 
 def _defer_spacy_cli() -> None:
@@ -105,9 +111,55 @@ def load_nlp(config: Path | Config | None = None) -> Language:
     to run a modified pipeline (tests, experiments).
     """
     cfg = config if isinstance(config, Config) else load_config(config)
-    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    sources = {str(c["source"]) for c in cfg.get("components", {}).values() if isinstance(c, dict) and "source" in c}
+    with _sources_without_tokenizer(sources):
+        nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     nlp.meta["case_model"] = model_meta()
     return nlp
+
+
+# A tokenizer without rules, for pipelines loaded only to take components from: ~0 s,
+# where building the English tokenizer's ~1,350 special cases and affix rules costs ~0.07 s.
+_NO_RULES_TOKENIZER = "case_no_rules_tokenizer.v1"
+
+
+@spacy.registry.tokenizers(_NO_RULES_TOKENIZER)
+def _no_rules_tokenizer() -> Callable[[Language], Any]:
+    from spacy.tokenizer import Tokenizer
+
+    def create(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab)
+
+    return create
+
+
+@contextlib.contextmanager
+def _sources_without_tokenizer(sources: set[str]) -> Iterator[None]:
+    """While a config is loaded: a pipeline spaCy loads for its `source = ...` components
+    (`sources`: their paths) gets a rule-less tokenizer and its saved tokenizer is not read;
+    any other `spacy.util.load_model` call meanwhile is passed on unchanged.
+
+    spaCy copies only the named components out of a source pipeline; its tokenizer is never
+    used (the pipeline built from our config has its own, made from `[nlp.tokenizer]`).
+    Building it anyway is the English tokenizer twice over (created from the source's
+    config, then replaced by its saved copy): ~0.1 s of every load. The source is still
+    loaded by spaCy's own code (`spacy.util.load_model`), with the same vocab, components,
+    weights and vectors; only `exclude=["tokenizer"]` and the tokenizer override are added.
+    """
+    original = spacy.util.load_model
+
+    def load_source(name: Any, *, exclude: Any = (), config: Any = None, **kwargs: Any) -> Language:
+        if str(name) not in sources:
+            return original(name, exclude=exclude, config=config if config is not None else {}, **kwargs)
+        excluded = [exclude] if isinstance(exclude, str) else list(exclude)
+        overrides = {**dict(config or {}), "nlp.tokenizer": {"@tokenizers": _NO_RULES_TOKENIZER}}
+        return original(name, exclude=[*excluded, "tokenizer"], config=overrides, **kwargs)
+
+    spacy.util.load_model = load_source  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        spacy.util.load_model = original  # type: ignore[assignment]
 
 
 def model_meta() -> dict[str, str]:

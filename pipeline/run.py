@@ -324,6 +324,14 @@ def _warm_clean(corpus: Path, items: Sequence[InputFile], settings: Settings) ->
         return
 
 
+def _warm_coding() -> None:
+    """Build the code look-ups in this process, before workers fork and inherit them
+    (`coding.warm_up`), instead of once in every forked worker."""
+    from pipeline import coding
+
+    coding.warm_up()
+
+
 def _clean_key(env: Env, item: InputFile, sha256: str) -> str:
     return digest(env.result_key, "clean-ahead", item.path, item.case_id, sha256)
 
@@ -536,9 +544,7 @@ def _run_local(func: Callable[..., Any], env: Env, batches: list[Any], jobs: int
     previous = _NLP
     if method == "fork" and nlp is not None:
         _NLP = nlp  # inherited by the forked workers: no second load
-        from pipeline import coding
-
-        coding.warm_up()  # and so are the code look-up indexes
+        _warm_coding()  # and so are the code look-up indexes
     ctx = multiprocessing.get_context(method)
     frozen = method == "fork" and meanwhile is None
     if frozen:
@@ -786,9 +792,9 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
                 def meanwhile() -> None:
                     began = time.perf_counter()
                     loaded.append(_worker_nlp())
-                    from pipeline import coding
-
-                    coding.warm_up()  # the code look-ups, inherited by the workers too
+                    _warm_coding()  # the code look-ups, inherited by the workers too
+                    if not store.valid("pipeline", result_key):  # else the first task of each worker computes it
+                        store.put("pipeline", result_key, _pipeline_info(loaded[0]))
                     _AHEAD_STOP.set()
                     timer._emit("pipeline load", time.perf_counter() - began, None, None,
                                 "in this process, while the workers scan")

@@ -518,8 +518,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for category, (n_concepts, n_terms) in build(args.out).items():
         print(f"{category}: {n_concepts} concepts, {n_terms} terms")
+    # The lexicon in the form extraction loads (`python -m pipeline.lexicon --build`).
+    from pipeline import icd_data, lexicon
+
+    compiled = lexicon.build_compiled(args.out)
+    print(f"compiled lexicon: {compiled.name}, {compiled.stat().st_size:,} bytes")
     # The ICD-10-CM look-ups coding.py needs at run time (`python -m pipeline.icd_data --build`).
-    from pipeline import icd_data
 
     path = icd_data.build(args.out / icd_data.resource_path().name)
     print(f"ICD-10-CM index: {path.name}, {path.stat().st_size:,} bytes")

@@ -149,3 +149,107 @@ def test_lexicon_shipped_terms_resolve() -> None:
     assert resolve("oesophageal cancer").category == "diagnosis"
     # stoplisted ambiguous abbreviations do not match
     assert lexicon.match(["AS", "MS", "PE"]) == []
+
+
+# --------------------------------------------------------------------------- compiled form
+
+
+def _tables(lexicon: Lexicon) -> tuple:
+    """Everything a lexicon holds, in order (dict order included)."""
+    return (
+        list(lexicon.concepts.items()), list(lexicon._key_to_concept.items()), list(lexicon.synonyms.items()),
+        list(lexicon._lengths.items()), lexicon.max_term_length,
+    )
+
+
+_TINY_CONCEPTS = [
+    "MeSH:D2\tdiagnosis\tB\tMeSH\tD2\tdisease\ttest",
+    "MeSH:D1\tdiagnosis\tA\tMeSH\tD1\tdisease\ttest",
+    "ICD-10-CM:X1\tdiagnosis\tC\tICD-10-CM\tX1\t\ttest",
+    "DICOM:MR\timaging\tMagnetic resonance imaging\tDICOM\tMR\tmodality\tcurated",
+]
+_TINY_TERMS = [
+    "foo\tfoo\tMeSH:D2", "foo\tfoo\tMeSH:D1", "bar\tbar\tMeSH:D1", "bar baz\tbar baz\tICD-10-CM:X1",
+    "magnetic resonance imaging\tMRI\tDICOM:MR",
+]
+
+
+def test_lexicon_compiled_form_gives_the_same_lexicon_as_the_tsv_files(tmp_path: pathlib.Path) -> None:
+    from pipeline import lexicon as lx
+
+    write_lexicon(tmp_path, _TINY_CONCEPTS, _TINY_TERMS)
+    from_tsv = Lexicon.load(tmp_path)  # no compiled form in the folder: read from the TSV files
+    path = lx.build_compiled(tmp_path)
+    assert path.name == lx.COMPILED_NAME and path.read_bytes()[:2] == b"\x1f\x8b"  # gzip, no pickle
+    stamp, compiled = lx.decode_compiled(path.read_bytes())
+    assert stamp == lx.compiled_stamp(tmp_path)
+    assert _tables(compiled) == _tables(from_tsv) == _tables(Lexicon.load(tmp_path))
+    assert compiled.match(["foo", "bar", "baz"]) == [(0, 1, "MeSH:D1"), (1, 3, "ICD-10-CM:X1")]
+    assert compiled.concepts["ICD-10-CM:X1"].kind == ""  # empty cells survive
+    # deterministic: the same files give the same bytes
+    assert lx.build_compiled(tmp_path).read_bytes() == path.read_bytes()
+
+
+def test_lexicon_compiled_form_of_the_shipped_lexicon_is_current_and_equal() -> None:
+    """The shipped compiled form matches today's TSV files and lexicon.py, and holds exactly
+    what parsing and validating them gives (rebuild: python -m pipeline.lexicon --build)."""
+    from pipeline import lexicon as lx
+
+    directory = lx.packaged_dir()
+    stamp, compiled = lx.decode_compiled((directory / lx.COMPILED_NAME).read_bytes())
+    assert stamp == lx.compiled_stamp(directory), (
+        f"pipeline/resources/lexicons/{lx.COMPILED_NAME} is stale: run `python -m pipeline.lexicon --build`"
+    )
+    assert _tables(compiled) == _tables(Lexicon._load(directory))
+
+
+def test_lexicon_editing_a_tsv_file_invalidates_the_compiled_form(tmp_path: pathlib.Path) -> None:
+    """A compiled form is never served for other TSV files: after an edit, loading warns
+    (naming the fix) and reads the edited files."""
+    from pipeline import lexicon as lx
+
+    write_lexicon(tmp_path, _TINY_CONCEPTS, _TINY_TERMS)
+    lx.build_compiled(tmp_path)
+    with open(tmp_path / "terms.tsv", "a", encoding="utf-8") as handle:
+        handle.write("qux\tqux\tMeSH:D2\n")
+    with pytest.warns(UserWarning, match=r"stale.*python -m pipeline\.lexicon --build"):
+        edited = Lexicon.load(tmp_path)
+    assert edited.match(["qux"]) == [(0, 1, "MeSH:D2")]
+    assert _tables(edited) == _tables(Lexicon._load(tmp_path))
+    # a concept edited in place (same size, same rows) changes the stamp too
+    lx.build_compiled(tmp_path)
+    text = (tmp_path / "concepts.tsv").read_text(encoding="utf-8")
+    (tmp_path / "concepts.tsv").write_text(text.replace("\tB\t", "\tZ\t"), encoding="utf-8")
+    with pytest.warns(UserWarning, match="stale"):
+        assert Lexicon.load(tmp_path).concepts["MeSH:D2"].preferred_term == "Z"
+    # and an invalid edit is reported as before, with its line
+    lx.build_compiled(tmp_path)
+    (tmp_path / "terms.tsv").write_text(TERMS_HEADER + "Foo\tfoo\tMeSH:D2\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="stale"), pytest.raises(ValueError, match=r"terms\.tsv:2: key 'Foo' is not lower-case"):
+        Lexicon.load(tmp_path)
+
+
+def test_lexicon_damaged_compiled_form_warns_and_reads_the_tsv_files(tmp_path: pathlib.Path) -> None:
+    from pipeline import lexicon as lx
+
+    write_lexicon(tmp_path, _TINY_CONCEPTS, _TINY_TERMS)
+    expected = _tables(Lexicon.load(tmp_path))
+    path = lx.build_compiled(tmp_path)
+    path.write_bytes(path.read_bytes()[:-20])  # truncated
+    with pytest.warns(UserWarning, match="cannot be read"):
+        assert _tables(Lexicon.load(tmp_path)) == expected
+    path.write_bytes(b"not gzip at all")
+    with pytest.warns(UserWarning, match="cannot be read"):
+        assert _tables(Lexicon.load(tmp_path)) == expected
+
+
+def test_lexicon_check_command(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline import lexicon as lx
+
+    write_lexicon(tmp_path, _TINY_CONCEPTS, _TINY_TERMS)
+    assert lx.main(["--check", str(tmp_path)]) == 1  # missing
+    assert lx.main(["--build", str(tmp_path)]) == 0
+    assert lx.main(["--check", str(tmp_path)]) == 0
+    (tmp_path / "terms.tsv").write_text(TERMS_HEADER + "foo\tfoo\tMeSH:D2\n", encoding="utf-8")
+    assert lx.main(["--check", str(tmp_path)]) == 1  # stale
+    assert "python -m pipeline.lexicon --build" in capsys.readouterr().err

@@ -25,3 +25,54 @@ print("ok")
 def test_nlp_startup_defers_spacy_cli_and_keeps_it_usable(repo):
     proc = subprocess.run([sys.executable, "-c", _PROBE], cwd=repo, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
+
+
+_LEAN_SOURCE_PROBE = r"""
+import json, sys
+import pipeline.nlp
+import spacy
+assert type(sys.modules["langcodes"]).__name__ == "_DeferredModule"  # spaCy's language matching, unused
+seen = []
+original = spacy.util.load_model_from_path
+
+def record(path, **kwargs):
+    seen.append((str(path), sorted(kwargs.get("exclude", ())), dict(kwargs.get("config", {}))))
+    return original(path, **kwargs)
+
+spacy.util.load_model_from_path = record
+lean = pipeline.nlp.load_nlp()
+spacy.util.load_model_from_path = original
+assert pipeline.nlp.spacy.util.load_model is spacy.util.load_model and spacy.util.load_model.__module__ == "spacy.util"
+# the way spaCy sources components on its own, for comparison
+plain = spacy.util.load_model_from_config(pipeline.nlp.load_config(), auto_fill=True, validate=True)
+text = ("A 45-year-old man had no fever. MRI of the left knee showed an osteoid osteoma; "
+        "his mother had breast cancer. He was treated with ibuprofen and radiofrequency ablation.")
+
+def facts(nlp):
+    doc = nlp(text)
+    ents = [(e.start_char, e.end_char, e.label_, e._.concept_id, e._.assertion, e._.experiencer) for e in doc.ents]
+    return [t.text for t in doc], [t.tag_ for t in doc], ents, [s.text for s in doc.sents]
+
+assert facts(lean) == facts(plain), (facts(lean), facts(plain))
+assert lean.tokenizer.to_bytes() == plain.tokenizer.to_bytes()
+assert lean.tokenizer.to_bytes(exclude=["vocab"]) == spacy.blank("en").tokenizer.to_bytes(exclude=["vocab"])
+assert lean.pipe_names == plain.pipe_names and lean.config.to_str() == plain.config.to_str()
+assert spacy.util.get_lang_class("pt-BR").lang == "pt"  # langcodes loads when it is needed
+assert type(sys.modules["langcodes"]).__name__ == "module"
+print(json.dumps(seen))
+"""
+
+
+def test_nlp_load_skips_the_source_pipelines_tokenizer_and_changes_nothing(repo):
+    """The model pipeline spaCy loads for the sourced components gets no English tokenizer
+    (neither built from its config nor read from disk: it is never used); the pipeline
+    built this way equals spaCy's own sourcing, token for token and entity for entity."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-c", _LEAN_SOURCE_PROBE], cwd=repo, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert len(seen) == 1 and seen[0][0].endswith("model")  # the model is loaded once, as a source
+    _, exclude, config = seen[0]
+    assert "tokenizer" in exclude and config["nlp.tokenizer"] == {"@tokenizers": "case_no_rules_tokenizer.v1"}

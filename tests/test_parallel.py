@@ -150,3 +150,16 @@ def test_parallel_workers_clean_ahead_while_the_pipeline_loads(repo, tmp_path, n
     assert "while the workers scan" in proc.stderr and "timing: warm cleaner" in proc.stderr
     assert facts["left"] == 0  # each text cleaned ahead is used once, then removed from the store
     assert facts["cached"] == 12 and facts["calls"] == [1, 1]  # a rerun with everything cached loads nothing
+
+
+def test_parallel_warm_coding_builds_what_forked_workers_would_each_build():
+    """Before workers fork, this process builds the code look-ups they all need, the ones
+    coding builds on first use included (else every forked worker builds its own copy)."""
+    from pipeline import coding
+
+    coding._word_gram_index.cache_clear()
+    coding._indexed_codes.cache_clear()
+    run._warm_coding()
+    assert coding._word_gram_index.cache_info().currsize == 1
+    assert coding._indexed_codes.cache_info().currsize == 1
+    assert coding.lookup_words.cache_info().currsize == 1  # and coding.warm_up's own
