@@ -265,6 +265,13 @@ def check_curated_codes(b: Builder) -> None:
         "select section, body_system, body_part, def_bp from pcs_body_part where section = '0'")}
     systems = {f"{s}{c}": d for s, c, d in db.execute("select section, code, definition from pcs_body_system")}
     operations = {f"{s}{c}": v for s, c, v in db.execute("select section, code, value from pcs_root_operation")}
+    # tables the package's table list lacks (it has sections 0 and 1 only): the PCS index's own name for
+    # them ("Stem cell see Transfusion, Circulatory **302**")
+    indexed = {
+        m.group(2): m.group(1).strip()
+        for (content,) in db.execute("select content from pcs_index")
+        for m in re.finditer(r"see ([^*\n]+?)\s*\*\*([0-9A-HJ-NP-Z]{3})\*\*", content)
+    }
     db.close()
     for concept_id in sorted(b.curated):
         _, category, preferred, system, code, *_ = b.concepts[concept_id]
@@ -275,7 +282,7 @@ def check_curated_codes(b: Builder) -> None:
             expected = parts.get(code)
         elif system == "ICD-10-PCS":
             op, bs = operations.get(code[0] + code[2:3]), systems.get(code[:2])
-            expected = f"{op}, {bs}" if len(code) == 3 and op and bs else None
+            expected = f"{op}, {bs}" if len(code) == 3 and op and bs else indexed.get(code)
         elif system == "ICD-10-CM":
             expected = icd.get_description(code) if icd.is_valid_item(code) and icd.is_leaf(code) else None
         elif system == "local" and category == "anatomy":

@@ -304,3 +304,30 @@ def test_mesh_synonym_vote_tie_goes_to_the_least_qualified_synonym() -> None:
     concept = lexicon.concept_for_key(normalise_key(["nocardia", "infection"]))
     assert concept is not None and concept.code_system == "MeSH"
     assert normalise._icd10cm_for([], concept, lexicon) == "A43.9"
+
+
+def test_surgical_procedures_get_their_own_pcs_table_not_a_neighbours_concept() -> None:
+    """Curated procedures are filed under the ICD-10-PCS root-operation table they name
+    (verified against the PCS tables or index at build time), not lumped under another
+    procedure: a parathyroidectomy is not a 'Thyroidectomy'."""
+    from pipeline import resources
+    from pipeline.lexicon import Lexicon, normalise_key
+
+    lexicon = Lexicon.load(resources.path("lexicons"))
+    expected = {
+        "parathyroidectomy": "ICD-10-PCS:0GT",
+        "cholecystectomy": "ICD-10-PCS:0FT",
+        "caesarean section": "ICD-10-PCS:10D",
+        "plasmapheresis": "ICD-10-PCS:6A5",
+        "bone marrow transplant": "ICD-10-PCS:302",
+        "lumpectomy": "ICD-10-PCS:0HB",
+        "mastectomy": "ICD-10-PCS:0HT",
+        "coronary artery bypass grafting": "ICD-10-PCS:021",
+        "beta blocker": "MeSH:D000319",
+        "kidney transplant": "local:transplantation",
+    }
+    got = {}
+    for text in expected:
+        concept = lexicon.concept_for_key(normalise_key(text.split()))
+        got[text] = concept.concept_id if concept is not None else None
+    assert got == expected
