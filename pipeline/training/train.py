@@ -83,6 +83,7 @@ def build_data(
     corpora: Path, build: Path, train_ids: Sequence[str], dev_ids: Sequence[str],
     extra: Sequence[str], partial: str, extra_weight: float, seed: int,
     scheme: conv.LabelScheme = conv.BASE_SCHEME,
+    silver: Sequence[Path] = (), silver_weight: float = 1.0, gold_repeat: int = 1,
 ) -> tuple[dict[str, Any], Path, Path]:
     nlp = spacy.blank("en")
     stats_train = conv.ConversionStats()
@@ -100,6 +101,7 @@ def build_data(
             docs = rng.sample(docs, int(len(docs) * extra_weight))
         train_docs += docs
         extra_stats[name] = {"docs": len(docs), "spans": st.spans, "by_label": st.by_label}
+    silver_stats = add_silver(nlp, train_docs, silver, silver_weight, gold_repeat, seed)
     train_path = build / "train.spacy"
     dev_path = build / "dev.spacy"
     conv.write_docbin(train_docs, train_path)
@@ -109,7 +111,42 @@ def build_data(
         "maccrobat_dev_for_spacy": vars(stats_dev),
         "extra": extra_stats,
     }
+    if silver_stats:
+        info["silver"] = silver_stats
     return info, train_path, dev_path
+
+
+def add_silver(
+    nlp: Language, train_docs: list[Any], silver: Sequence[Path], weight: float, gold_repeat: int, seed: int,
+) -> dict[str, Any]:
+    """Knowledge distillation (pipeline/training/distill.py): append teacher-labelled DocBins
+    (``weight``: seeded fraction of their docs) and repeat the gold docs ``gold_repeat`` times
+    in all. Modifies ``train_docs`` in place; no-op without silver and with gold_repeat 1."""
+    import random
+
+    from spacy.tokens import DocBin
+
+    if not silver and gold_repeat == 1:
+        return {}
+    n_gold = len(train_docs)
+    train_docs[:] = train_docs * max(1, gold_repeat)
+    stats: dict[str, Any] = {"gold_docs": n_gold, "gold_repeat": gold_repeat, "weight": weight, "files": {}}
+    rng = random.Random(seed)
+    sources: set[str] = set()
+    for path in silver:
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        if weight < 1.0:
+            docs = rng.sample(docs, int(len(docs) * weight))
+        for d in docs:
+            sources.add(str(d.user_data.get("source", "unknown")))
+            d.user_data.clear()
+        train_docs += docs
+        stats["files"][str(path)] = {"sha256": conv.sha256_file(path), "docs": len(docs),
+                                     "tokens": sum(len(d) for d in docs)}
+    stats["sources"] = sorted(sources)
+    # the silver labels are derived from the text of these corpora: CC BY-SA ones make the model share-alike
+    stats["share_alike_sources"] = sorted(sources - {"ncbi", "bc5cdr"})
+    return stats
 
 
 def data_hashes(corpora: Path, ids: Sequence[str], extra: Sequence[str]) -> dict[str, str]:
@@ -146,6 +183,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="train MEDICATION and THERAPEUTIC_PROCEDURE instead of TREATMENT (both output as treatment)")
     ap.add_argument("--vectors", type=Path, default=None,
                     help="spaCy vectors folder (pipeline.training.vectors) used as static vectors by tok2vec")
+    ap.add_argument("--silver", type=Path, action="append", default=[],
+                    help="teacher-labelled DocBin (pipeline.training.distill) added to the training docs; repeatable")
+    ap.add_argument("--silver-weight", type=float, default=1.0, help="fraction of silver docs to sample")
+    ap.add_argument("--gold-repeat", type=int, default=1, help="repeat the gold training docs N times (with --silver)")
     ap.add_argument("--set", action="append", default=[], help="config override key=value (JSON value)")
     ap.add_argument("--tag", default="", help="name of the experiment (tune mode log)")
     args = ap.parse_args(argv)
@@ -175,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The spaCy dev corpus only drives logging/model-best; in final mode it is the tune
     # documents (which are part of the training data) and model-last is shipped.
     info, train_path, dev_path = build_data(
-        corpora, build, train_ids, tune_ids, extra, args.partial, args.extra_weight, args.seed, scheme
+        corpora, build, train_ids, tune_ids, extra, args.partial, args.extra_weight, args.seed, scheme,
+        args.silver, args.silver_weight, args.gold_repeat,
     )
     overrides = {
         "paths.train": str(train_path),
@@ -236,7 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     vec_sources: dict[str, Any] = {}
     if args.vectors is not None and (args.vectors / "sources.json").is_file():
         vec_sources = json.loads((args.vectors / "sources.json").read_text("utf-8"))
-    share_alike = bool(extra) or bool(vec_sources.get("share_alike_sources"))
+    share_alike = bool(extra) or bool(vec_sources.get("share_alike_sources")) or bool(
+        info.get("silver", {}).get("share_alike_sources"))
     nlp.meta["license"] = "CC BY-SA 4.0" if share_alike else "CC BY 4.0"
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -268,6 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "vectors": str(args.vectors) if args.vectors is not None else None,
         "vectors_sources": vec_sources or None,
         "vectors_sha256": conv.sha256_file(args.vectors / "vocab" / "vectors") if args.vectors is not None else None,
+        **({"silver": info["silver"]} if "silver" in info else {}),
         "extra_corpora": extra,
         "partial_label_policy": args.partial if extra else None,
         "train_ids": sorted(train_ids),
