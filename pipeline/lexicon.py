@@ -54,6 +54,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline import resources
+
 CATEGORIES: frozenset[str] = frozenset({"diagnosis", "anatomy", "imaging", "treatment"})
 CONCEPT_COLUMNS: tuple[str, ...] = (
     "concept_id",
@@ -319,6 +321,8 @@ def _key_lengths(key_to_concept: dict[str, str]) -> dict[str, tuple[int, ...]]:
 COMPILED_NAME = "lexicon_compiled.json.gz"
 COMPILED_FORMAT = 1
 _BUILD_HINT = "run `python -m pipeline.lexicon --build` (or `make lexicons`)"
+# what reading a damaged or foreign compiled file can raise
+_DAMAGED = (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zlib.error)
 
 
 def compiled_stamp(directory: pathlib.Path) -> str:
@@ -418,7 +422,7 @@ def _read_compiled(directory: pathlib.Path) -> Lexicon | None:
             return None  # a TSV file is missing: reading them reports it
         try:
             stamp, lexicon = decode_compiled(raw)
-        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zlib.error) as exc:
+        except _DAMAGED as exc:
             problem = f"cannot be read ({type(exc).__name__}: {exc})"
         else:
             if stamp == current:
@@ -440,10 +444,6 @@ def build_compiled(directory: pathlib.Path) -> pathlib.Path:
     return path
 
 
-def packaged_dir() -> pathlib.Path:
-    return pathlib.Path(str(importlib.resources.files("pipeline") / "resources" / "lexicons"))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.lexicon",
                                  description=f"Build or check the lexicon's compiled form ({COMPILED_NAME}).")
@@ -453,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("directory", nargs="?", type=pathlib.Path, default=None,
                     help="the lexicon folder (default: the packaged pipeline/resources/lexicons)")
     args = ap.parse_args(argv)
-    directory = args.directory or packaged_dir()
+    directory = args.directory or resources.path("lexicons")
     if args.build:
         path = build_compiled(directory)
         print(f"lexicon: wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
@@ -461,7 +461,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         stamp, _ = decode_compiled((directory / COMPILED_NAME).read_bytes())
         fresh = stamp == compiled_stamp(directory)
-    except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zlib.error):
+    except _DAMAGED:
         fresh = False
     print(f"lexicon: {COMPILED_NAME} is {'up to date' if fresh else 'missing or stale; ' + _BUILD_HINT}", file=sys.stderr)
     return 0 if fresh else 1

@@ -62,29 +62,33 @@ HELDOUT4_CONTENT_FLOOR = 98.5
 KNOWN_CONTENT_LOSSES: dict[tuple[str, str], str] = {}
 
 
+def _evaluate(repo: Path, folder: str) -> Evaluation:
+    return cleaning_eval.run(repo / "tests" / "fixtures" / folder, repo.parent / "shared")
+
+
 @pytest.fixture(scope="module")
 def evaluation(repo: Path) -> Evaluation:
-    return cleaning_eval.run(repo / "tests" / "fixtures" / "cleaning", repo.parent / "shared")
+    return _evaluate(repo, "cleaning")
 
 
 @pytest.fixture(scope="module")
 def heldout(repo: Path) -> Evaluation:
-    return cleaning_eval.run(repo / "tests" / "fixtures" / "cleaning_heldout", repo.parent / "shared")
+    return _evaluate(repo, "cleaning_heldout")
 
 
 @pytest.fixture(scope="module")
 def train(repo: Path) -> Evaluation:
-    return cleaning_eval.run(repo / "tests" / "fixtures" / "cleaning_train", repo.parent / "shared")
+    return _evaluate(repo, "cleaning_train")
 
 
 @pytest.fixture(scope="module")
 def heldout3(repo: Path) -> Evaluation:
-    return cleaning_eval.run(repo / "tests" / "fixtures" / "cleaning_heldout3", repo.parent / "shared")
+    return _evaluate(repo, "cleaning_heldout3")
 
 
 @pytest.fixture(scope="module")
 def heldout4(repo: Path) -> Evaluation:
-    return cleaning_eval.run(repo / "tests" / "fixtures" / "cleaning_heldout4", repo.parent / "shared")
+    return _evaluate(repo, "cleaning_heldout4")
 
 
 def _losses(evaluation: Evaluation, known_losses: dict[tuple[str, str], str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -194,8 +194,9 @@ def test_lexicon_compiled_form_of_the_shipped_lexicon_is_current_and_equal() -> 
     """The shipped compiled form matches today's TSV files and lexicon.py, and holds exactly
     what parsing and validating them gives (rebuild: python -m pipeline.lexicon --build)."""
     from pipeline import lexicon as lx
+    from pipeline import resources
 
-    directory = lx.packaged_dir()
+    directory = resources.path("lexicons")
     stamp, compiled = lx.decode_compiled((directory / lx.COMPILED_NAME).read_bytes())
     assert stamp == lx.compiled_stamp(directory), (
         f"pipeline/resources/lexicons/{lx.COMPILED_NAME} is stale: run `python -m pipeline.lexicon --build`"

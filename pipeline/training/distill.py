@@ -48,12 +48,11 @@ import numpy as np
 import spacy
 from spacy.tokens import Doc, DocBin, Span
 
-from pipeline import brat, scoring
+from pipeline import brat
 from pipeline.training import corpora as conv
 
 BUILD = pathlib.Path("build/distill")
 SILVER_SOURCES: tuple[str, ...] = conv.EXTRA_CORPORA
-MERGE_CATEGORIES = {"diagnosis", "anatomy"}  # what the shipped merge lets the lexicon add
 
 
 # ---------------------------------------------------------------------------
@@ -179,10 +178,6 @@ def read_docbin(path: pathlib.Path, vocab: Any) -> list[Doc]:
     return list(DocBin().from_disk(path).get_docs(vocab))
 
 
-def sha256_file(path: pathlib.Path) -> str:
-    return conv.sha256_file(path)
-
-
 def entity_stats(docs: Sequence[Doc]) -> dict[str, Any]:
     by_label: dict[str, int] = {}
     for d in docs:
@@ -238,7 +233,7 @@ def teacher_record(model_dirs: Sequence[pathlib.Path]) -> list[dict[str, str]]:
     for d in model_dirs:
         d = pathlib.Path(d)
         w = d / "weights.pt" if (d / "weights.pt").is_file() else d / "weights_int8.pt"
-        out.append({"model": str(d), "weights_sha256": sha256_file(w)})
+        out.append({"model": str(d), "weights_sha256": conv.sha256_file(w)})
     return out
 
 
@@ -305,10 +300,10 @@ def cmd_silver(args: argparse.Namespace) -> int:
     rec = {
         "command": " ".join(sys.argv), "teacher": teacher_record(args.models), "seed": args.seed,
         "max_words": args.max_words, "shard": [args.shard, args.shards], "sources": sources,
-        "source_sha256": {str(p.relative_to(args.corpora)): sha256_file(p) for p in files},
+        "source_sha256": {str(p.relative_to(args.corpora)): conv.sha256_file(p) for p in files},
         "units": len(units), "words": n_words, "sentences_dropped_entity_crossing": dropped_sents,
         "silver": entity_stats(out_docs), "seconds": round(secs, 1), "threads": args.threads,
-        "docbin_sha256": sha256_file(args.out),
+        "docbin_sha256": conv.sha256_file(args.out),
     }
     args.out.with_suffix(".json").write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n")
     print(f"wrote {args.out}: {len(out_docs)} sentences, {n_words} words in {secs:.0f}s "
@@ -330,7 +325,7 @@ def cmd_select(args: argparse.Namespace) -> int:
     chosen = select(docs, args.min_conf, args.max_sents, args.max_words, args.seed, sources)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     DocBin(docs=chosen, store_user_data=True).to_disk(args.out)
-    rec = {"command": " ".join(sys.argv), "inputs": {str(p): sha256_file(p) for p in args.silver},
+    rec = {"command": " ".join(sys.argv), "inputs": {str(p): conv.sha256_file(p) for p in args.silver},
            "min_conf": args.min_conf, "max_sents": args.max_sents, "max_words": args.max_words, "seed": args.seed,
            "sources": sources, "pool": entity_stats(docs), "selected": entity_stats(chosen),
            "passing_filter": sum(1 for d in docs if d.user_data.get("conf_min", 0.0) >= args.min_conf)}
@@ -340,29 +335,15 @@ def cmd_select(args: argparse.Namespace) -> int:
 
 
 def score_spacy_model(model: pathlib.Path, corpora: pathlib.Path) -> dict[str, Any]:
-    """Tune scores of a spaCy NER model: bare and + lexicon merge (diagnosis + anatomy,
-    auxiliary predictions block lexicon matches), as `postrules` computes them."""
+    """Tune scores of a spaCy NER model: bare and + lexicon merge (`postrules.merge_scores`)."""
     from pipeline.components import lexicon_features as features
-    from pipeline.training.postrules import combine
+    from pipeline.training.postrules import merge_scores
 
     _, tune_ids = conv.tune_split(brat.read_split(corpora / conv.MACCROBAT_DIR, "train"))
     nlp = spacy.load(model)
-    lex = features._load_lexicon(None)
     docs = conv.maccrobat_documents(corpora, tune_ids)
-    gold = [(m.doc_id, m.start, m.end, m.category) for _, _, g in docs for m in g]
-    bare, merged = [], []
-    for (doc_id, _, _), doc in zip(docs, nlp.pipe([t for _, t, _ in docs]), strict=True):
-        spans = [(e.start, e.end, conv.LABEL_TO_CATEGORY.get(e.label_)) for e in doc.ents]
-        lexical = [(s, e, lex.concepts[c].category) for s, e, c in lex.match([t.text for t in doc])]
-        for target, chosen in ((bare, [m for m in spans if m[2] is not None]),
-                               (merged, combine(spans, lexical, MERGE_CATEGORIES, True))):
-            for s, e, c in chosen:
-                target.append((doc_id, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), c))
-    out: dict[str, Any] = {"model": str(model)}
-    for name, pred in (("bare", bare), ("merge", merged)):
-        sc = scoring.score(gold, pred, brat.CATEGORIES)
-        out[name] = {mode: {c: round(sc.f1(mode, c), 3) for c in (*brat.CATEGORIES, "micro")} for mode in scoring.MODES}
-    return out
+    predictions = [(doc, [(e.start, e.end, e.label_) for e in doc.ents]) for doc in nlp.pipe([t for _, t, _ in docs])]
+    return {"model": str(model), **merge_scores(docs, predictions, features._load_lexicon(None))}
 
 
 def format_row(s: dict[str, dict[str, float]]) -> str:

@@ -19,6 +19,7 @@ import itertools
 import pathlib
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import spacy
 
@@ -46,6 +47,36 @@ def combine(
         if c in allowed and not taken.intersection(range(s, e)):
             out.append((s, e, c))
             taken.update(range(s, e))
+    return out
+
+
+MERGE_CATEGORIES = {"diagnosis", "anatomy"}  # what the shipped merge lets the lexicon add
+
+
+def merge_scores(
+    docs: Sequence[tuple[str, str, Sequence[Any]]], predictions: Sequence[tuple[Any, Sequence[tuple[int, int, str]]]],
+    lexicon: Any, tables: bool = False,
+) -> dict[str, Any]:
+    """F1 per category and micro (`pipeline.scoring`), strict and overlap, of a model's entities
+    bare and + the shipped lexicon merge (`combine` with `MERGE_CATEGORIES`, auxiliary labels
+    blocking): `docs` as `corpora.maccrobat_documents` gives them, `predictions` one (spaCy Doc,
+    [(start token, end token, model label)]) per doc; with `tables`, the formatted tables too."""
+    gold = [(m.doc_id, m.start, m.end, m.category) for _, _, g in docs for m in g]
+    bare: list[tuple[str, int, int, str]] = []
+    merged: list[tuple[str, int, int, str]] = []
+    for (doc_id, _, _), (doc, entities) in zip(docs, predictions, strict=True):
+        model = [(s, e, conv.LABEL_TO_CATEGORY.get(label)) for s, e, label in entities]
+        lexical = [(s, e, lexicon.concepts[c].category) for s, e, c in lexicon.match([t.text for t in doc])]
+        for target, spans in ((bare, [m for m in model if m[2] is not None]),
+                              (merged, combine(model, lexical, MERGE_CATEGORIES, True))):
+            for s, e, c in spans:
+                target.append((doc_id, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), c))
+    out: dict[str, Any] = {}
+    for name, pred in (("bare", bare), ("merge", merged)):
+        sc = scoring.score(gold, pred, brat.CATEGORIES)
+        out[name] = {mode: {c: round(sc.f1(mode, c), 3) for c in (*brat.CATEGORIES, "micro")} for mode in scoring.MODES}
+        if tables:
+            out[name + "_table"] = scoring.format_table(sc, name)
     return out
 
 

@@ -72,13 +72,12 @@ except ImportError as exc:  # the project's own environment has no torch (README
     raise ImportError("pipeline.training.transformer_ner needs torch==2.13.0 (CPU build) and transformers; "
                       "run it with a separate environment, see the module docstring") from exc
 
-from pipeline import brat, scoring
+from pipeline import brat
 from pipeline.components import lexicon_features as features
 from pipeline.training import corpora as conv
-from pipeline.training.postrules import combine
+from pipeline.training.postrules import merge_scores
 
 BUILD = pathlib.Path("build/transformer")
-MERGE_CATEGORIES = {"diagnosis", "anatomy"}  # what the shipped merge lets the lexicon add
 LEX_CATEGORIES: tuple[str, ...] = ("O", *sorted(brat.CATEGORIES))
 
 
@@ -410,26 +409,15 @@ def load_model(path: pathlib.Path, int8: bool = False) -> tuple[TokenTagger, Any
 
 
 def evaluate(predictor: Predictor, nlp: Any, corpora: pathlib.Path, ids: Sequence[str], lexicon: Any) -> dict[str, Any]:
-    """Bare-model and + lexicon-merge scores (`pipeline.scoring`) on the documents ``ids``."""
+    """Bare-model and + lexicon-merge scores (`postrules.merge_scores`) on the documents ``ids``."""
     docs = conv.maccrobat_documents(corpora, ids)
-    gold = [(m.doc_id, m.start, m.end, m.category) for _, _, g in docs for m in g]
-    bare, merged = [], []
     t0 = time.perf_counter()
-    for doc_id, text, _ in docs:
+    predictions = []
+    for _, text, _ in docs:
         doc = nlp.make_doc(text)
-        model = [(s, e, conv.LABEL_TO_CATEGORY.get(lab)) for s, e, lab in predictor.entities(doc)]
-        lexical = [(s, e, lexicon.concepts[c].category) for s, e, c in lexicon.match([t.text for t in doc])]
-        for target, spans in ((bare, [m for m in model if m[2] is not None]),
-                              (merged, combine(model, lexical, MERGE_CATEGORIES, True))):
-            for s, e, c in spans:
-                target.append((doc_id, doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), c))
-    secs = time.perf_counter() - t0
-    out = {"seconds": round(secs, 2)}
-    for name, pred in (("bare", bare), ("merge", merged)):
-        sc = scoring.score(gold, pred, brat.CATEGORIES)
-        out[name] = {mode: {c: round(sc.f1(mode, c), 3) for c in (*brat.CATEGORIES, "micro")} for mode in scoring.MODES}
-        out[name + "_table"] = scoring.format_table(sc, name)
-    return out
+        predictions.append((doc, predictor.entities(doc)))
+    scores = merge_scores(docs, predictions, lexicon, tables=True)
+    return {"seconds": round(time.perf_counter() - t0, 2), **scores}
 
 
 def summary(scores: dict[str, Any], name: str) -> str:
