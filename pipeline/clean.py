@@ -219,6 +219,9 @@ def foreign_short_line(text: str) -> str | None:
 # ------------------------------------------------------------------------ segmentation
 
 
+_NO_BODY = 99  # `Line.narrative_gap` of a text without a body of prose
+
+
 @dataclass
 class Line:
     start: int  # source offset of the first non-space character
@@ -232,6 +235,8 @@ class Line:
     zone: int = 0  # -1 before the body of the text (its first paragraph of prose), 1 after its last, 0 inside
     repeated: bool = False  # a short line that occurs more than once in the text (a widget of every post)
     site_named: bool = False  # names the site (`_mark_site_names`): "MedCabinet provides information ..."
+    narrative_gap: int = _NO_BODY  # lines to the nearest line of the body's prose (`_mark_zones`); `_NO_BODY` when none
+    prose: float | None = None  # `prose_score` of the line, computed on first use
 
 
 _BLOCK_GAP = re.compile(r"[ \t\u00a0]{3,}")
@@ -748,6 +753,13 @@ FEATURES = (
     "clinical_vocabulary_share",
     "icon",
     "repeated_in_text",
+    # round 5: how the line and its neighbourhood read (`prose_score`, learned from real content only), and where
+    # it sits relative to the narrative (chrome comes in runs of short lines, narrative in blocks)
+    "prose_score",
+    "prose_neighbours",
+    "narrative_distance",
+    "short_run",
+    "weak_guard",
 )
 
 _VERB = re.compile(
@@ -859,6 +871,7 @@ class LineClassifier:
     threshold: float
     sentence_threshold: float | None = None  # for lines `guard` calls soft; None: never removed
     strict_threshold: float | None = None  # for lines `guard` calls strict; None: never removed
+    weak_threshold: float | None = None  # for lines `guard` calls weak (round 5); None: never removed
 
     def probability(self, values: Sequence[float]) -> float:
         z = self.intercept
@@ -871,7 +884,7 @@ CLASSIFIER_FILE = "line_classifier.json"
 _CLASSIFIER_KEYS = frozenset(
     ("model", "features", "mean", "scale", "coef", "intercept", "threshold", "sentence_threshold", "trained", "cross_validation")
 )
-_CLASSIFIER_OPTIONAL_KEYS = frozenset(("strict_threshold",))
+_CLASSIFIER_OPTIONAL_KEYS = frozenset(("strict_threshold", "weak_threshold"))
 
 
 def parse_classifier(data: object, where: str, features: tuple[str, ...] | None = None) -> LineClassifier:
@@ -918,6 +931,11 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
         or not max(threshold, sentence_threshold or 0.0) <= strict_threshold < 1.0
     ):
         raise ValueError(f"{where}: 'strict_threshold' must be null or a number in [sentence_threshold (or threshold), 1)")
+    weak_threshold = data.get("weak_threshold")
+    if weak_threshold is not None and (
+        not isinstance(weak_threshold, (int, float)) or isinstance(weak_threshold, bool) or not threshold <= weak_threshold < 1.0
+    ):
+        raise ValueError(f"{where}: 'weak_threshold' must be null or a number in [threshold, 1)")
     return LineClassifier(
         features,
         vectors["mean"],
@@ -927,6 +945,7 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
         float(threshold),
         None if sentence_threshold is None else float(sentence_threshold),
         None if strict_threshold is None else float(strict_threshold),
+        None if weak_threshold is None else float(weak_threshold),
     )
 
 
@@ -947,6 +966,59 @@ def load_classifier(name: str, features: tuple[str, ...] | None = None) -> LineC
     except json.JSONDecodeError as exc:
         raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
     return parse_classifier(data, str(file), features)
+
+
+PROSE_MODEL_FILE = "prose_model.json"
+_PROSE_WORD = re.compile(r"[a-z]+")
+
+
+def prose_words(text: str) -> list[str]:
+    """The words the prose model weighs: lower-case letter runs ("Post-operative" -> "post", "operative")."""
+    return _PROSE_WORD.findall(text.lower())
+
+
+def parse_prose_model(data: object, where: str) -> dict[str, float]:
+    """Validate the prose model's content (`prose_model.json`); raise ValueError naming the file and the problem."""
+    if not isinstance(data, dict) or set(data) != {"model", "description", "trained", "weights"}:
+        raise ValueError(f"{where}: expected a JSON object with keys model, description, trained, weights; "
+                         "rebuild it with scripts/train_prose_model.py")
+    if data["model"] != "word_log_odds":
+        raise ValueError(f"{where}: model {data['model']!r} is not 'word_log_odds'")
+    table = data["weights"]
+    if not isinstance(table, dict) or not table:
+        raise ValueError(f"{where}: 'weights' must be a non-empty object of word -> number")
+    for word, value in table.items():
+        if not _PROSE_WORD.fullmatch(word):
+            raise ValueError(f"{where}: weight key {word!r} is not a lower-case word")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            raise ValueError(f"{where}: weight of {word!r} is not a finite number")
+    return {w: float(v) for w, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def prose_model() -> dict[str, float]:
+    """Per-word log-odds of biomedical narrative against everyday English (`resources/boilerplate/prose_model.json`,
+    built by `scripts/train_prose_model.py` from real content only), validated once."""
+    import json
+
+    file = resources.path("boilerplate", PROSE_MODEL_FILE)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    return parse_prose_model(data, str(file))
+
+
+def prose_score(text: str) -> float:
+    """How much a line reads like a case report or an abstract rather than everyday English: the mean of its
+    words' log-odds (`prose_model`; 0 for a line without words). "Echocardiography showed a dilated left
+    anterior descending artery" scores high, "Scroll to keep reading" and "Members save 20% on all
+    consultations" low."""
+    words = prose_words(text)
+    if not words:
+        return 0.0
+    table = prose_model()
+    return sum(table.get(w, 0.0) for w in words) / len(words)
 
 
 def line_features(lines: Sequence[Line], i: int, kind: str | None | bool = False) -> list[float]:
@@ -972,7 +1044,8 @@ def line_features(lines: Sequence[Line], i: int, kind: str | None | bool = False
     next_len = len(nxt.text) if nxt is not None else 0
     links = sum(len(m.group()) for m in _MD_LINK.finditer(line.text))
     common, frequent = _word_ranks()
-    soft = float((guard(lines, i) if kind is False else kind) == "soft")
+    kind = guard(lines, i) if kind is False else kind
+    soft = float(kind == "soft")
     share = {
         "second": sum(w in _SECOND_PERSON for w in lower) / n_words if n_words else 0.0,
         "ui": sum(w in ui_words() for w in lower) / n_words if n_words else 0.0,
@@ -1048,7 +1121,45 @@ def line_features(lines: Sequence[Line], i: int, kind: str | None | bool = False
         sum(w in clinical_vocabulary() for w in lower) / n_words if n_words else 0.0,
         float(any(unicodedata.category(ch) == "So" or ch in _ARROWS for ch in text)),
         float(line.repeated),
+        _line_prose(line),
+        _neighbour_prose(lines, i),
+        math.log1p(min(20, line.narrative_gap)),  # 20 also when the text has no body
+        math.log1p(_short_run(lines, i)),
+        float(kind == "weak"),
     ]
+
+
+def _line_prose(line: Line) -> float:
+    if line.prose is None:
+        line.prose = prose_score(rule_text(line.text))
+    return line.prose
+
+
+def _neighbour_prose(lines: Sequence[Line], i: int) -> float:
+    """The mean prose score of the two nearest lines on each side that no rule removed (0 if none)."""
+    scores = []
+    for step in (-1, 1):
+        k, n = i + step, 0
+        while 0 <= k < len(lines) and n < 2:
+            if not lines[k].rule:
+                scores.append(_line_prose(lines[k]))
+                n += 1
+            k += step
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _short_run(lines: Sequence[Line], i: int, short: int = 60, cap: int = 12) -> int:
+    """How many short lines (60 characters or fewer, rule-removed ones too) run together around line i,
+    itself included (0 for a long line): menus, footers and widget blocks are runs of short lines."""
+    if len(lines[i].text) > short:
+        return 0
+    n = 1
+    for step in (-1, 1):
+        k = i + step
+        while 0 <= k < len(lines) and len(lines[k].text) <= short and n < cap:
+            n += 1
+            k += step
+    return n
 
 
 _ARROWS = frozenset("←↑→↓↗↘⤴›‹»«▶◀▲▼☰≡⋮…")  # pictograms and arrows of buttons; "So" symbols (emoji, ♡, ⚙) count too
@@ -1076,6 +1187,11 @@ def _mark_zones(lines: list[Line], site_words: frozenset[str] = frozenset()) -> 
     _mark_site_names(lines, body, site_words)
     if not body:
         return
+    k = 0
+    for i, line in enumerate(lines):
+        while k + 1 < len(body) and abs(body[k + 1] - i) <= abs(body[k] - i):
+            k += 1
+        line.narrative_gap = abs(body[k] - i)
     for i, line in enumerate(lines):
         line.zone = -1 if i < body[0] else 1 if i > body[-1] else 0
 
@@ -1222,14 +1338,17 @@ _PATIENT_CUE = re.compile(
 
 
 def guard(lines: Sequence[Line], i: int) -> str | None:
-    """How the classifier may treat line i: "hard" never removed, "soft" only at `sentence_threshold`, None free.
+    """How the classifier may treat line i: "hard" never removed, "soft" only at `sentence_threshold`, "strict"
+    only at `strict_threshold`, "weak" (round 5) only at `weak_threshold`, None free.
 
     Hard: table rows and lines with measurements, headings (known, Markdown, numbered,
     figure/table captions), text that runs on from a line above or into the next one (a
     hard-wrapped paragraph), and sentences about a patient ("he", "her", "patient",
     "52-year-old"). Soft: other sentences, clauses, long prose and descriptive lines, and
     short lines placed like a heading — marketing and notices are written in sentences too,
-    so these go only when the classifier is very sure.
+    so these go only when the classifier is very sure. Weak: lines that were hard only by their
+    place (a title-like line over the case's first sentence, a plain sentence inside the body
+    that tells nothing): widgets sit there too.
     """
     line = lines[i]
     text = line.text
@@ -1286,7 +1405,10 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         and not (_chrome_cue(text) or _DATE_TIME.search(text) or _LABEL_VALUE.match(text) or _icon(text))
         and not re.search(r"\b(is|are|will|can)\b", text, re.IGNORECASE)  # a notice ("Registration is open"), not a title
     ):
-        return "hard"  # a title or heading right over the case's first sentence
+        # a title or heading right over the case's first sentence; a widget sits there too ("Sort the transcript",
+        # "Video visits available"): from two words on, only at the weak-guard threshold (round 5); a single word
+        # there is a heading or a name
+        return "weak" if len(_WORD_TOKENS.findall(text)) >= 2 else "hard"
     soft = (
         (text.rstrip("\"')\u201d ")[-1:] == "." and len(_WORD_TOKENS.findall(text)) >= 1)  # a full stop: written as a sentence
         or _is_description(text)
@@ -1304,7 +1426,11 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         # a sentence that neither addresses the reader nor names the site or a UI action: the report's when it
         # narrates ("A cast was applied."); otherwise mostly the report's too, but notices are written so
         # ("Archived pages are provided as-is."): only at the strictest threshold
-        return "hard" if _NARRATIVE.search(text) or line.zone == 0 else "strict"
+        # inside the body such a line is hard when it tells what happened, else (round 5) weak: "Next →",
+        # "Series: Quick reads", "Organization: Open Web Preservation" sit between the case's paragraphs
+        if _NARRATIVE.search(text) or (line.zone == 0 and line.narrative_gap == _NO_BODY):
+            return "hard"  # tells what happened, or the text has no body of prose to tell inside from outside
+        return "weak" if line.zone == 0 else "strict"
     return "soft" if soft else None
 
 
@@ -1535,7 +1661,13 @@ def _technical(text: str) -> bool:
     words = _WORD_TOKENS.findall(text)
     if any(w.lower() in _YOU or (w in (w.lower(), w.capitalize()) and w.lower() in ui_words()) for w in words):
         return False
-    return sum(w[:1].islower() and w.isalpha() and len(w) >= 6 and w not in frequent for w in words) >= 2
+    table = prose_model()
+    # (round 5) a rare word counts when it is a word of biomedical text (`prose_model`) or reads as clinical
+    # (`_clinical_word`), not site jargon ("compendium", "perpetuity", "synchronised")
+    return sum(
+        w[:1].islower() and w.isalpha() and len(w) >= 6 and w not in frequent and (table.get(w, 0.0) > 0 or _clinical_word(w))
+        for w in words
+    ) >= 2
 
 
 def _heads_text(lines: Sequence[Line], i: int, depth: int = 0) -> bool:
@@ -1550,6 +1682,8 @@ def _heads_text(lines: Sequence[Line], i: int, depth: int = 0) -> bool:
         return False
     if words[0].lower() in imperative_words() and words[0] in (words[0].capitalize(), words[0].lower()):
         return False  # a call to action ("Schedule a visit", "See available times"), not a section heading
+    if _DATE_TIME.search(text) or any(unicodedata.category(ch) == "So" or ch in _ARROWS for ch in text if ch != "\u2026"):
+        return False  # a byline's date ("Updated Apr 26, 2023") or a button's arrow ("▲ Top"): no section heading (round 5)
     following = [line for line in lines[i + 1 : i + 3] if not line.rule]
     if not following:
         return False
@@ -1641,7 +1775,8 @@ def _mark_classified(lines: list[Line], classifier: LineClassifier) -> None:
         kind = guard(lines, i)
         if kind == "hard":
             continue
-        threshold = {None: classifier.threshold, "soft": classifier.sentence_threshold, "strict": classifier.strict_threshold}[kind]
+        threshold = {None: classifier.threshold, "soft": classifier.sentence_threshold, "strict": classifier.strict_threshold,
+                     "weak": classifier.weak_threshold}[kind]
         if threshold is not None and classifier.probability(line_features(lines, i, kind)) >= threshold:
             decisions.append(i)
     for i in decisions:
@@ -1713,7 +1848,7 @@ def load_resources() -> None:
     """Load every rule file, word list and the classifier now (each is cached), not on first use."""
     line_rules(), hyphen_prefixes(), closed_prefixes(), english_words(), _word_ranks(), _foreign_dictionaries()
     ui_words(), ordinary_ui_words(), imperative_words(), function_words(), clinical_headings(), section_headers()
-    line_classifier(), clinical_vocabulary()
+    line_classifier(), clinical_vocabulary(), prose_model()
 
 
 def mark_lines(source: SourceText, context: CorpusContext | None = None, classify: bool = True) -> list[Line]:

@@ -604,6 +604,8 @@ BLOCK_FEATURES = (
     "label_value",
     "clinical_vocabulary_share",
     "repeated_in_page",
+    "prose_score",  # round 5: `clean.prose_score`, biomedical narrative against everyday English
+    "neighbour_prose_score",  # round 5: the mean prose score of the leaf blocks before and after
 )
 BLOCK_CLASSIFIER_FILE = "html_block_classifier.json"
 
@@ -669,7 +671,9 @@ def html_blocks(root: Any) -> list[tuple[Any, str, list[float]]]:
 
     out = []
     n = len(leaves)
+    prose_scores = [clean.prose_score(text) for _, text in leaves]
     for k, ((element, text), density) in enumerate(zip(leaves, densities, strict=True)):
+        around = prose_scores[max(0, k - 1) : k] + prose_scores[k + 1 : k + 2]
         words = clean._WORD_TOKENS.findall(text)
         lower = [w.lower() for w in words]
         n_words = len(words)
@@ -723,6 +727,8 @@ def html_blocks(root: Any) -> list[tuple[Any, str, list[float]]]:
                     float(bool(clean._LABEL_VALUE.match(text))),
                     share(lambda w: w in clean.clinical_vocabulary()),
                     float(len(text) <= 80 and repeats[text] >= 2),
+                    prose_scores[k],
+                    sum(around) / len(around) if around else 0.0,
                 ],
             )
         )

@@ -21,10 +21,12 @@ rules' marks are the neighbour features). Model: scikit-learn logistic regressio
 classifier is asked about (`clean.guard` not "hard") at weight 1 and the others at 0.3.
 Cross-validation: 5 folds grouped by document, and leave one fixture set (or corpus) out;
 out-of-fold precision/recall at the shipped thresholds. Thresholds, one for free lines, one
-for soft ones (sentences) and one for strict ones (plain sentences and labels outside the
-body): the highest probability a content line of that kind gets, in-sample or out-of-fold,
-plus a margin of 0.02, rounded up to 0.01, never below 0.80 (strict: 0.90) and at most 0.99
-(strict: none at all above 0.99). The HTML block classifier gets a threshold and a strict
+for soft ones (sentences), one for strict ones (plain sentences and labels outside the
+body) and (round 5) one for weak ones (titles over the case's first sentence, plain sentences
+inside the body that tell nothing): the highest probability a content line of that kind gets,
+in-sample or out-of-fold, plus a margin of 0.02, rounded up to 0.01, never below 0.80 (strict
+and weak: 0.90) and at most 0.99 (strict and weak: none at all above 0.99). Features include
+the prose model's scores (`prose_model.json`, `scripts/train_prose_model.py`: build it first). The HTML block classifier gets a threshold and a strict
 one (`ingest.strict_block`) the same way.
 
 Output: the JSON weights file (atomic write, sorted keys, no timestamp) and a summary on
@@ -80,6 +82,7 @@ class Example:
     soft: bool  # a candidate `clean.guard` calls soft: removed only at the sentence threshold
     strict: bool  # a candidate `clean.guard` calls strict: removed only at the strict threshold
     text: str
+    weak: bool = False  # a candidate `clean.guard` calls weak (round 5): removed only at the weak threshold
 
     @property
     def group(self) -> str:
@@ -111,7 +114,7 @@ def _examples(doc: str, kind: str, source: SourceText, lines: list[clean.Line], 
         candidate = not line.rule and i != title and kind_of_guard != "hard"
         features = clean.line_features(lines, i, kind_of_guard)
         out.append(Example(doc, kind, features, label, candidate, candidate and kind_of_guard == "soft",
-                           candidate and kind_of_guard == "strict", line.text))
+                           candidate and kind_of_guard == "strict", line.text, candidate and kind_of_guard == "weak"))
     return out
 
 
@@ -272,10 +275,11 @@ def train_block_classifier(out: Path, dry_run: bool) -> None:
 
 def _weights_json(fitted: tuple[np.ndarray, np.ndarray, LogisticRegression], features: Sequence[str], threshold: float,
                   sentence_threshold: float | None, strict_threshold: float | None, counts: dict[str, object],
-                  cross_validation: dict[str, object]) -> dict[str, object]:
+                  cross_validation: dict[str, object], weak_threshold: float | None | bool = False) -> dict[str, object]:
     """The weights file both classifiers ship (the format `clean.parse_classifier` reads)."""
     mean, scale, model = fitted
-    return {
+    weak = {} if weak_threshold is False else {"weak_threshold": weak_threshold}
+    return {**weak,
         "model": "logistic_regression",
         "features": list(features),
         "mean": [round(float(v), 6) for v in mean],
@@ -339,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     candidate = np.array([e.candidate for e in examples])
     soft = np.array([e.soft for e in examples])
     strict = np.array([e.strict for e in examples])
-    free = candidate & ~soft & ~strict
+    weak = np.array([e.weak for e in examples])
+    free = candidate & ~soft & ~strict & ~weak
     counts = Counter((e.source, e.label) for e in examples)
 
     # fitted on the lines the classifier is asked about, plus the rules' removals and the
@@ -373,10 +378,16 @@ def main(argv: list[str] | None = None) -> int:
     # floor; none at all when some content line of the kind scores too close to 1
     strict_raw = max(sentence_threshold, above_content(strict, STRICT_FLOOR))
     strict_threshold = strict_raw if strict_raw <= 0.99 else None
+    # weak lines (round 5: titles over the case's first sentence, plain sentences without a narrative verb inside the
+    # body) are content far more often than not: the strict floor, and none when a content line scores too close to 1
+    weak_raw = max(threshold, above_content(weak, STRICT_FLOOR))
+    weak_threshold = weak_raw if weak_raw <= 0.99 else None
     everything = np.ones(len(examples), dtype=bool)
 
     def removed_at_thresholds(scores: np.ndarray) -> np.ndarray:
         out = (free & (scores >= threshold)) | (soft & (scores >= sentence_threshold))
+        if weak_threshold is not None:
+            out |= weak & (scores >= weak_threshold)
         return out | (strict & (scores >= strict_threshold)) if strict_threshold is not None else out
 
     def figures(scores: np.ndarray, mask: np.ndarray) -> dict[str, float | int]:
@@ -404,12 +415,13 @@ def main(argv: list[str] | None = None) -> int:
         "all_lines": cv_all,
         "candidate_lines": cv_candidates,
         "candidate_lines_leave_one_set_out": by_set,
-    })
+    }, weak_threshold)
     clean.parse_classifier(data, "trained weights")  # what the cleaner will accept
-    print(json.dumps({k: data[k] for k in ("threshold", "sentence_threshold", "strict_threshold", "trained", "cross_validation")},
+    print(json.dumps({k: data[k] for k in ("threshold", "sentence_threshold", "strict_threshold", "weak_threshold", "trained",
+                                           "cross_validation")},
                      indent=2, sort_keys=True))
     order = np.argsort(-np.maximum(p, oof))
-    for label, mask in (("free", free), ("soft", soft), ("strict", strict)):
+    for label, mask in (("free", free), ("soft", soft), ("strict", strict), ("weak", weak)):
         print(f"highest-scoring content candidates ({label}):")
         for k in [i for i in order if mask[i] and y[i] == 0][:8]:
             print(f"  {p[k]:.3f} oof {oof[k]:.3f}  {examples[k].doc}: {examples[k].text[:90]!r}")
