@@ -83,19 +83,29 @@ def current_code_fingerprint() -> str:
     return digest(*parts)
 
 
-def resources_fingerprint() -> str:
-    """sha256 over every packaged resource file (rules, lexicons, config, the model).
+def resource_digests() -> dict[str, bytes]:
+    """sha256 of every packaged resource file, by path relative to the resources folder
+    (POSIX), in sorted path order. A run computes them once: `resources_fingerprint` and
+    `pipeline.nlp.resources_fingerprint` (the manifest's) both derive from them."""
+    from pipeline import resources
+
+    root = resources.path()
+    return {
+        file.relative_to(root).as_posix(): hashlib.sha256(file.read_bytes()).digest()
+        for file in sorted(root.rglob("*")) if file.is_file() and "__pycache__" not in file.parts
+    }
+
+
+def resources_fingerprint(digests: dict[str, bytes] | None = None) -> str:
+    """sha256 over every packaged resource file (rules, lexicons, config, the model);
+    `digests`: their `resource_digests()`, when already computed.
 
     Broader than `pipeline.nlp.resources_fingerprint` (it also covers READMEs) and free of
     its imports, so that a rerun that finds everything cached never loads spaCy.
     """
-    from pipeline import resources
-
-    root = resources.path()
     parts: list[str | bytes] = []
-    for file in sorted(root.rglob("*")):
-        if file.is_file() and "__pycache__" not in file.parts:
-            parts += [file.relative_to(root).as_posix(), hashlib.sha256(file.read_bytes()).digest()]
+    for name, file_digest in (resource_digests() if digests is None else digests).items():
+        parts += [name, file_digest]
     return digest(*parts)
 
 

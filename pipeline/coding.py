@@ -868,11 +868,17 @@ def _char_grams(word: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
+@icd_data.shipped("grams")  # precomputed in resources/lexicons/icd10cm_index.json.gz
 def _word_gram_index() -> tuple[list[str], dict[str, float], float, dict[str, list[int]], list[float]]:
     """(words, idf, idf of an unseen 3-gram, 3-gram -> word numbers (once per occurrence),
     each word's vector norm) over the ICD-10-CM index's words of `_FUZZY_MIN_LENGTH`
-    letters or more. Built from the shipped index on first use (~0.1 s), not at start-up."""
-    _, postings = _icd_index()
+    letters or more (`_word_grams`)."""
+    return _word_grams(_icd_index()[1])
+
+
+def _word_grams(postings: dict[str, list[frozenset[str]]]) -> tuple[list[str], dict[str, float], float, dict[str, list[int]], list[float]]:
+    """`_word_gram_index` of an inverted index word -> bags (the build of the shipped data
+    calls it with the index it builds)."""
     words = sorted(w for w in postings if w.isalpha() and len(w) >= _FUZZY_MIN_LENGTH)
     grams = [_char_grams(w) for w in words]
     df = collections.Counter(itertools.chain.from_iterable(map(set, grams)))
@@ -1058,4 +1064,4 @@ def warm_up() -> None:
     _neoplasm_sites()
     _coding_abbreviations()
     _indexed_codes()
-    _word_gram_index()  # the spelling back-off's ICD-10-CM word 3-grams, ~0.1 s
+    _word_gram_index()  # the spelling back-off's ICD-10-CM word 3-grams (shipped precomputed)

@@ -9,7 +9,10 @@ every run. This module stores their results in
 - `index`: the result of `coding._icd_index()` (word bag -> (priority, code length, code,
   its named words), and word -> bags in match order);
 - `codes`: for every code of the classification, its title (`coding.icd10cm_title`) and
-  the billable code it resolves to (`coding.billable`).
+  the billable code it resolves to (`coding.billable`);
+- `grams`: the spelling back-off's character 3-gram index over the index's words
+  (`coding._word_gram_index`: words, idf, inverted lists, norms; ~0.1 s to compute,
+  ~0.01 s to read).
 
 The data is built by calling coding's own functions (their undecorated originals, reached
 through `__wrapped__`), so the matching logic has one definition. coding.py marks each of
@@ -43,14 +46,14 @@ import json
 import sys
 import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline import resources
 
-FORMAT = 1
+FORMAT = 2  # 2: with the 3-gram index (`grams`)
 _INPUT_MODULES = ("coding.py", "lexicon.py", "icd_data.py")
 _INPUT_DIRS = (("lexicons", "curated"),)
 _DISTRIBUTION = "simple-icd-10-cm"
@@ -108,6 +111,7 @@ def build_data() -> dict[str, Any]:
     targets = [billable(code) for code in codes]
     if any("\n" in text for text in (*codes, *titles, *targets)):
         raise TypeError("icd_data: a code or title has a line break; extend icd_data")
+    grams = _grams_data(coding._word_grams(postings))
     words = sorted(postings)
     flat: list[int] = []
     ends: list[int] = []
@@ -127,6 +131,30 @@ def build_data() -> dict[str, Any]:
         "codes": "\n".join(codes),
         "titles": "\n".join(titles),
         "billable": "\n".join("" if t == c else t for c, t in zip(codes, targets, strict=True)),
+        **grams,
+    }
+
+
+def _grams_data(grams: tuple[list[str], dict[str, float], float, dict[str, list[int]], list[float]]) -> dict[str, Any]:
+    """The 3-gram index (`coding._word_grams`) as columns; 3-grams in sorted order (the
+    dicts' own order depends on set iteration, and only look-ups by key use them)."""
+    words, idf, unseen, inverted, norms = grams
+    keys = sorted(idf)
+    if set(inverted) != set(keys) or any(not k or "\n" in k for k in keys) or any("\n" in w for w in words):
+        raise TypeError("icd_data: unexpected 3-gram index shape; extend icd_data")
+    flat: list[int] = []
+    ends: list[int] = []
+    for key in keys:
+        flat += inverted[key]
+        ends.append(len(flat))
+    return {
+        "gram_words": "\n".join(words),
+        "gram_keys": "\n".join(keys),
+        "gram_idf": [idf[k] for k in keys],  # floats: JSON keeps every bit (shortest repr)
+        "gram_unseen": unseen,
+        "gram_ends": ends,  # 3-gram i's word numbers: gram_numbers[ends[i-1]:ends[i]]
+        "gram_numbers": flat,
+        "gram_norms": norms,
     }
 
 
@@ -153,10 +181,34 @@ def build(path: Path | None = None) -> Path:
 # --------------------------------------------------------------------------- load
 
 
+class CodeTable(Mapping[str, tuple[str, str]]):
+    """code -> (title, billable code), answered from the stored columns: building a dict of
+    ~98k tuples would cost every start ~0.04 s; this costs ~0.01 s (a dict code -> row)."""
+
+    def __init__(self, codes: list[str], titles: list[str], billable: list[str]) -> None:
+        if not len(codes) == len(titles) == len(billable):
+            raise ValueError("codes, titles and billable codes differ in number")
+        self._row = {code: row for row, code in enumerate(codes)}
+        if len(self._row) != len(codes):
+            raise ValueError("a code is listed twice")
+        self._codes, self._titles, self._billable = codes, titles, billable
+
+    def __getitem__(self, code: str) -> tuple[str, str]:
+        row = self._row[code]
+        return self._titles[row], self._billable[row] or self._codes[row]  # "": the code itself
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
 @dataclass(frozen=True)
 class IcdData:
     index: tuple[dict[frozenset[str], tuple[Any, ...]], dict[str, list[frozenset[str]]]]
-    codes: dict[str, tuple[str, str]]  # code -> (title, billable code)
+    codes: Mapping[str, tuple[str, str]]  # code -> (title, billable code)
+    grams: tuple[list[str], dict[str, float], float, dict[str, list[int]], list[float]]  # coding._word_gram_index
 
 
 def decode(raw: bytes) -> tuple[str, IcdData]:
@@ -173,13 +225,21 @@ def decode(raw: bytes) -> tuple[str, IcdData]:
         for word, end in zip(data["posting_words"].split("\n"), data["posting_ends"], strict=True):
             postings[word] = [bags[i] for i in flat[start:end]]
             start = end
-        codes = data["codes"].split("\n")
-        targets = [t or c for c, t in zip(codes, data["billable"].split("\n"), strict=True)]
-        table = dict(zip(codes, zip(data["titles"].split("\n"), targets, strict=True), strict=True))
+        table = CodeTable(data["codes"].split("\n"), data["titles"].split("\n"), data["billable"].split("\n"))
+        keys = data["gram_keys"].split("\n") if data["gram_keys"] else []
+        numbers, inverted, start = data["gram_numbers"], {}, 0
+        for key, end in zip(keys, data["gram_ends"], strict=True):
+            inverted[key] = numbers[start:end]
+            start = end
+        words = data["gram_words"].split("\n") if data["gram_words"] else []
+        if len(data["gram_norms"]) != len(words):
+            raise ValueError("3-gram index: one norm per word expected")
+        grams = (words, dict(zip(keys, data["gram_idf"], strict=True)), float(data["gram_unseen"]), inverted,
+                 data["gram_norms"])
     finally:
         if collecting:
             gc.enable()
-    return data["stamp"], IcdData((index, postings), table)
+    return data["stamp"], IcdData((index, postings), table, grams)
 
 
 _STALE_HINT = "run `python -m pipeline.icd_data --build` (or `make lexicons`)"
@@ -215,12 +275,12 @@ def load() -> IcdData | None:
 def shipped(kind: str) -> Callable[[F], F]:
     """Decorator for coding's ICD-10-CM look-ups: answer from the shipped resource.
 
-    kind "index": a function without arguments returning the `_icd_index` pair;
-    "billable" / "title": a function of one code. The original function stays
+    kind "index" / "grams": a function without arguments returning the `_icd_index` pair /
+    the `_word_gram_index` tuple; "billable" / "title": a function of one code. The original function stays
     reachable as `__wrapped__` (the build calls it) and is the fall-back when the
     resource is stale, or for a code the classification does not list.
     """
-    if kind not in ("index", "billable", "title"):
+    if kind not in ("index", "grams", "billable", "title"):
         raise ValueError(f"unknown kind {kind!r}")
 
     def decorate(func: F) -> F:
@@ -233,6 +293,14 @@ def shipped(kind: str) -> Callable[[F], F]:
                 return data.index if data is not None else fallback()
 
             return index  # type: ignore[return-value]
+        if kind == "grams":
+
+            @functools.wraps(func)
+            def grams() -> Any:
+                data = load()
+                return data.grams if data is not None else func()  # (coding caches the result)
+
+            return grams  # type: ignore[return-value]
         slot = 0 if kind == "title" else 1
 
         @functools.wraps(func)

@@ -78,8 +78,47 @@ def _defer_spacy_cli() -> None:
     sys.modules["spacy.cli.info"] = stand_in
 
 
+class _DeferredPackage(_DeferredModule):
+    """A `_DeferredModule` for a package whose submodules are imported without its
+    `__init__`: `__path__` is a real attribute, so `import package.sub` finds and runs
+    `sub` (and the parent packages it needs) but not `package/__init__.py`. The first
+    other attribute runs `__init__` as a new module object, which is given the submodules
+    already imported (as their parent's import would have), and forwards to it."""
+
+    def _real(self) -> types.ModuleType:
+        module = super()._real()
+        prefix = f"{self.__name__}."
+        for name, sub in list(sys.modules.items()):
+            child = name[len(prefix):]
+            if name.startswith(prefix) and "." not in child and not hasattr(module, child):
+                setattr(module, child, sub)
+        return module
+
+
+def _defer_medspacy_init() -> None:
+    """Import medspaCy's `context` and `common` modules (all the ConText component uses)
+    without `medspacy/__init__.py`: that imports every medspaCy component, among them the
+    PyRuSH sentence splitter with loguru, asyncio and ssl, PyFastNER, pysbd, and registers
+    medspaCy's own Doc/Span/Token extensions (window, sections, ...; this pipeline reads
+    none of them): ~0.1 s of every fresh process for nothing extraction runs. The first use
+    of any top-level medspaCy name (`medspacy.load`, `medspacy.__version__`) imports the
+    package in full, as usual."""
+    if "medspacy" in sys.modules:
+        return
+    spec = importlib.util.find_spec("medspacy")
+    if spec is None or spec.submodule_search_locations is None:
+        return
+    module = _DeferredPackage("medspacy")
+    module.__spec__ = spec
+    module.__file__ = spec.origin
+    module.__path__ = list(spec.submodule_search_locations)
+    module.__package__ = "medspacy"
+    sys.modules["medspacy"] = module
+
+
 _defer_unused_imports()
 _defer_spacy_cli()
+_defer_medspacy_init()
 
 import spacy  # noqa: E402
 from confection import Config  # noqa: E402
@@ -185,12 +224,16 @@ def fingerprint_files() -> list[Path]:
     ]
 
 
-def resources_fingerprint() -> str:
-    """sha256 over the packaged resources (config, rules, lexicons, model)."""
+def resources_fingerprint(digests: dict[str, bytes] | None = None) -> str:
+    """sha256 over the packaged resources (config, rules, lexicons, model). `digests`:
+    each file's sha256 by relative POSIX path (`pipeline.cache.resource_digests`), when
+    the caller has them already; a file missing from them is read."""
     digest = hashlib.sha256()
     root = resources.path()
     for file in fingerprint_files():
-        digest.update(file.relative_to(root).as_posix().encode())
+        name = file.relative_to(root).as_posix()
+        digest.update(name.encode())
         digest.update(b"\0")
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+        known = digests.get(name) if digests is not None else None
+        digest.update(known if known is not None else hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()

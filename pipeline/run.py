@@ -57,7 +57,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline import __version__, clean, ingest, write
-from pipeline.cache import Store, code_fingerprint, current_code_fingerprint, digest, resources_fingerprint
+from pipeline.cache import (
+    Store,
+    code_fingerprint,
+    current_code_fingerprint,
+    digest,
+    resource_digests,
+    resources_fingerprint,
+)
 from pipeline.duplicates import find_duplicates_from_arrays, shingle_array
 from pipeline.lexicon import Concept
 from pipeline.records import CleanText, ErrorRecord, InputFile, Mention, PipelineError, SourceText
@@ -205,6 +212,9 @@ class Env:
     scan_key: str  # fingerprint of what ingest + line listing depend on
     result_key: str  # fingerprint of what a report's result depends on
     flat_store: bool = False  # the store's layout (`Store.flat`): flat for a run's temporary store
+    # The store is this run's own, removed at its end (no cache): entries nothing reads again
+    # in this run are not written ("lines") or are removed once read ("source"), by the workers.
+    temporary: bool = False
     # Scan workers also clean each report as if no corpus-wide boilerplate line occurred in
     # it (the usual case), while this process loads the spaCy pipeline (see `_clean_ahead`).
     clean_ahead: bool = False
@@ -286,7 +296,7 @@ def _scan_one(env: Env, store: Store, item: InputFile) -> Scanned:
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             pass  # read_source below reports it
-    if sha:
+    if sha and not env.temporary:
         key = digest(env.scan_key, item.suffix, sha)
         lines = store.get("lines", key)
         if lines is not None and store.valid("source", key):
@@ -298,7 +308,8 @@ def _scan_one(env: Env, store: Store, item: InputFile) -> Scanned:
     key = digest(env.scan_key, item.suffix, source.sha256)
     lines = _hashes(_line_keys(source.text))
     store.put("source", key, replace(source, case_id="", path=""))
-    store.put("lines", key, lines)
+    if not env.temporary:  # only a later run reads them (with the source: a report unchanged since)
+        store.put("lines", key, lines)
     return Scanned(item.case_id, source.sha256, key, lines, cleaned=_clean_ahead(env, store, item, source))
 
 
@@ -378,6 +389,8 @@ def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) ->
         case = _Case(job.item)
         cases.append(case)
         stored = store.get("source", job.source_key)
+        if env.temporary:  # read once (a report with the same bytes later in the run reads its file)
+            store.discard("source", job.source_key)
         if stored is not None:
             case.source = replace(stored, case_id=job.item.case_id, path=job.item.path)
         else:  # removed or damaged since the scan: read the file again
@@ -487,8 +500,9 @@ def _guarded_pipe(nlp: Language, cases: list[_Case], settings: Settings) -> list
         return [_guarded(c, "nlp", lambda t=t: nlp(t)) for c, t in zip(cases, texts, strict=True)]
 
 
-def _pipeline_info(nlp: Language) -> dict[str, Any]:
-    """The manifest's facts about the pipeline (stored, so a cached rerun needs no spaCy)."""
+def _pipeline_info(nlp: Language, digests: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """The manifest's facts about the pipeline (stored, so a cached rerun needs no spaCy);
+    `digests`: the resource files' `resource_digests()` when the caller has them."""
     from pipeline import nlp as nlp_stage
 
     # the shipped NER model's name and version (set by pipeline.nlp.load_nlp)
@@ -496,7 +510,7 @@ def _pipeline_info(nlp: Language) -> dict[str, Any]:
     return {
         "components": list(nlp.pipe_names),
         "config_sha256": hashlib.sha256(nlp_stage.config_path().read_bytes()).hexdigest(),
-        "resources_sha256": nlp_stage.resources_fingerprint(),
+        "resources_sha256": nlp_stage.resources_fingerprint(digests),
         "model": model_meta,
     }
 
@@ -744,7 +758,8 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     # this process and forked workers run the code it imported (fingerprinted at first use).
     fresh = settings.engine == "dask" or (_jobs(settings) > 1 and _start_method() == "spawn")
     code = current_code_fingerprint() if fresh else code_fingerprint()
-    resources = resources_fingerprint()
+    digests = resource_digests()  # once: the manifest's fingerprint (`_pipeline_info`) derives from them too
+    resources = resources_fingerprint(digests)
     # ingest reads packaged resources too (the HTML chrome names), hence them in the scan key
     scan_key = digest("scan", code, resources, settings.output_key())
     nlp_key = "" if nlp is None else digest(nlp.config.to_str())
@@ -757,7 +772,7 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     preload = (nlp is None and settings.engine == "local" and _jobs(settings) > 1 and len(scan_batches) > 1
                and not fresh and (temporary or not store.valid("pipeline", result_key)))
     env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key,
-              flat_store=temporary, clean_ahead=preload)
+              flat_store=temporary, clean_ahead=preload, temporary=temporary)
     timer.mark("fingerprints", "code, resources")
     # An unchanged corpus whose output folder is exactly what the same run wrote last time:
     # nothing to redo, nothing to rewrite (see `_run_key`).
@@ -794,7 +809,7 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
                     loaded.append(_worker_nlp())
                     _warm_coding()  # the code look-ups, inherited by the workers too
                     if not store.valid("pipeline", result_key):  # else the first task of each worker computes it
-                        store.put("pipeline", result_key, _pipeline_info(loaded[0]))
+                        store.put("pipeline", result_key, _pipeline_info(loaded[0], digests))
                     _AHEAD_STOP.set()
                     timer._emit("pipeline load", time.perf_counter() - began, None, None,
                                 "in this process, while the workers scan")
@@ -836,7 +851,7 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
             timer.mark("process", "clean, NLP, normalise")
         info = store.get("pipeline", result_key)
         if info is None:
-            info = _pipeline_info(nlp or _worker_nlp())
+            info = _pipeline_info(nlp or _worker_nlp(), digests)
             store.put("pipeline", result_key, info)
         summary = _write_outputs(out, items, order, scanned, keys, store, info, settings, timer)
         if run_key is not None and summary.n_failed == 0 and not summary.errors:

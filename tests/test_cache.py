@@ -62,7 +62,7 @@ def test_cache_report_is_redone_when_its_lines_become_corpus_boilerplate(corpus,
 
 def test_cache_resource_change_reprocesses_everything(corpus, tmp_path, nlp, monkeypatch):
     _run(corpus, tmp_path / "a", tmp_path / "cache", nlp)
-    monkeypatch.setattr(run, "resources_fingerprint", lambda: "a lexicon was edited")
+    monkeypatch.setattr(run, "resources_fingerprint", lambda *_: "a lexicon was edited")
     again = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp)
     assert again.n_cached == 0
 
@@ -85,6 +85,41 @@ def test_cache_resources_fingerprint_follows_every_resource_file(tmp_path, monke
     index.write_bytes(index.read_bytes() + b"\0")
     assert cache.resources_fingerprint() != again
     assert index in nlp.fingerprint_files()
+
+
+def test_cache_fingerprints_from_shared_digests_equal_their_own():
+    """A run hashes every resource file once (`resource_digests`); both fingerprints made
+    from those digests equal the ones that read the files themselves."""
+    from pipeline import nlp as nlp_stage
+
+    digests = cache.resource_digests()
+    assert list(digests) == sorted(digests) and all(len(d) == 32 for d in digests.values())
+    assert cache.resources_fingerprint(digests) == cache.resources_fingerprint()
+    assert nlp_stage.resources_fingerprint(digests) == nlp_stage.resources_fingerprint()
+    # a file the digests lack is read (never skipped)
+    name = next(iter(digests))
+    partial = {k: v for k, v in digests.items() if k != name}
+    assert nlp_stage.resources_fingerprint(partial) == nlp_stage.resources_fingerprint()
+
+
+def test_cache_temporary_store_keeps_only_what_the_run_reads_again(corpus, tmp_path, nlp, monkeypatch):
+    """Without a cache, a report's candidate lines are not stored (only a later run reads
+    them) and its source text is removed once pass 3 has read it; with a cache both stay."""
+    writes, removals = [], []
+    put, discard = run.Store.put, run.Store.discard
+    monkeypatch.setattr(run.Store, "put", lambda self, kind, key, value: (writes.append(kind), put(self, kind, key, value)))
+    monkeypatch.setattr(run.Store, "discard", lambda self, kind, key: (removals.append(kind), discard(self, kind, key)))
+    _run(corpus, tmp_path / "a", None, nlp, jobs=1)
+    assert "lines" not in writes and writes.count("source") == removals.count("source") > 0
+    _run(corpus, tmp_path / "fresh", None, nlp, jobs=1)
+    assert files(tmp_path / "a") == files(tmp_path / "fresh")
+    writes.clear()
+    removals.clear()
+    b = _run(corpus, tmp_path / "b", tmp_path / "cache", nlp, jobs=1)
+    assert "lines" in writes and "source" not in removals and b.n_cached == 0
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    store = tmp_path / "cache"
+    assert {p.parent.parent.name for p in store.rglob("*.bin")} >= {"lines", "source"}
 
 
 def test_cache_code_or_version_change_reprocesses_everything(corpus, tmp_path, nlp, monkeypatch):
@@ -243,6 +278,6 @@ def test_cache_scanned_sources_follow_the_resources(tmp_path, nlp, monkeypatch):
     (tmp_path / "a" / "cases.csv").unlink()
     _run(corpus, tmp_path / "a", tmp_path / "cache", nlp, jobs=1)
     assert len(reads) == 3  # served from the scan cache
-    monkeypatch.setattr(run, "resources_fingerprint", lambda: "the HTML chrome names were edited")
+    monkeypatch.setattr(run, "resources_fingerprint", lambda *_: "the HTML chrome names were edited")
     _run(corpus, tmp_path / "b", tmp_path / "cache", nlp, jobs=1)
     assert len(reads) == 6

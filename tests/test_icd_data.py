@@ -40,7 +40,10 @@ def test_icd_data_shipped_resource_equals_a_fresh_build():  # ~8 s: imports simp
 def test_icd_data_encoding_is_deterministic():
     data = {"format": icd_data.FORMAT, "stamp": "x", "bags": "a b\nc", "entries": [[1, 0], [3, 3], ["A00", "B1"]],
             "posting_words": "a\nb\nc", "posting_ends": [1, 2, 3], "posting_bags": [0, 0, 1],
-            "codes": "A00\nB1", "titles": "Cholera\nSomething", "billable": "\nB10"}
+            "codes": "A00\nB1", "titles": "Cholera\nSomething", "billable": "\nB10",
+            "gram_words": "abcd\nabce", "gram_keys": " ab\nabc\nbcd\nbce\ncd \nce ", "gram_idf": [1.0, 1.0, 1.4054651081081644,
+            1.4054651081081644, 1.4054651081081644, 1.4054651081081644], "gram_unseen": 2.09861228866811,
+            "gram_ends": [2, 4, 5, 6, 7, 8], "gram_numbers": [0, 1, 0, 1, 0, 1, 0, 1], "gram_norms": [2.4, 2.4]}
     assert icd_data.encode(data) == icd_data.encode(json.loads(json.dumps(data)))
     stamp, decoded = icd_data.decode(icd_data.encode(data))
     index, postings = decoded.index
@@ -50,6 +53,45 @@ def test_icd_data_encoding_is_deterministic():
     assert postings == {"a": [ab], "b": [ab], "c": [c]}
     assert postings["a"][0] is next(iter(index))  # the same bag objects, as built
     assert decoded.codes == {"A00": ("Cholera", "A00"), "B1": ("Something", "B10")}
+    words, idf, unseen, inverted, norms = decoded.grams
+    assert words == ["abcd", "abce"] and unseen == 2.09861228866811 and norms == [2.4, 2.4]
+    assert idf["bcd"] == 1.4054651081081644 and inverted == {" ab": [0, 1], "abc": [0, 1], "bcd": [0], "bce": [1], "cd ": [0], "ce ": [1]}
+
+
+def test_icd_data_grams_equal_coding_own_computation():
+    """The shipped 3-gram index of the spelling back-off is exactly what coding computes from
+    the index (floats bit for bit), and coding uses it instead of computing it."""
+    assert icd_data.load() is not None
+    shipped = coding._word_gram_index()
+    assert shipped is icd_data.load().grams
+    fresh = coding._word_grams(coding._icd_index()[1])
+    for name, a, b in zip(("words", "idf", "unseen", "inverted", "norms"), shipped, fresh, strict=True):
+        assert a == b, name
+    assert coding.similar_words("amblyopic") == coding.similar_words.__wrapped__("amblyopic")
+    assert [coding.similar_words.__wrapped__(w) for w in ("pnemonia", "osteomyelitis", "hepatomegaly")] == [
+        dict(_similar(w, fresh)) for w in ("pnemonia", "osteomyelitis", "hepatomegaly")]
+
+
+def _similar(word, grams):
+    """`coding.similar_words` over an explicitly given 3-gram index (its formula, restated)."""
+    import collections
+    import math
+
+    _, postings = coding._icd_index()
+    out = {word: 1.0} if word in postings else {}
+    words, idf, unseen, inverted, norms = grams
+    counts = collections.Counter(coding._char_grams(word))
+    norm = math.sqrt(sum((c * idf.get(g, unseen)) ** 2 for g, c in counts.items()))
+    dots = {}
+    for g, c in counts.items():
+        for n in inverted.get(g, ()):
+            dots[n] = dots.get(n, 0.0) + c * idf.get(g, 0.0) ** 2
+    for n in sorted(dots):
+        other, sim = words[n], dots[n] / (norm * norms[n])
+        if sim >= coding._FUZZY_MIN_SIMILARITY and other not in out and other not in coding._FUZZY_EXACT \
+                and not coding._opposite(word, other):
+            out[other] = sim
+    return out
 
 
 def test_icd_data_look_ups_equal_the_classification():
@@ -64,7 +106,9 @@ def test_icd_data_look_ups_equal_the_classification():
 def test_icd_data_stale_resource_warns_and_falls_back(monkeypatch):
     """A stale file is never used: one warning naming the fix, and the same answers."""
     expected = {code: (coding.billable(code), coding.icd10cm_title(code)) for code in ("J81", "E11", "C34")}
+    shipped_grams, shipped_index = icd_data.load().grams, icd_data.load().index
     monkeypatch.setattr(icd_data, "inputs_stamp", lambda: "something else")
+    monkeypatch.setattr(coding, "_icd_index", lambda: shipped_index)  # (its own fall-back takes seconds)
     icd_data.load.cache_clear()
     try:
         with pytest.warns(UserWarning, match=r"stale.*python -m pipeline\.icd_data --build"):
@@ -72,6 +116,9 @@ def test_icd_data_stale_resource_warns_and_falls_back(monkeypatch):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             assert {code: (coding.billable(code), coding.icd10cm_title(code)) for code in expected} == expected
+            # the 3-gram index too: computed (not taken from the stale file), the same
+            grams = coding._word_gram_index.__wrapped__()
+            assert grams is not shipped_grams and grams[0] == shipped_grams[0] and grams[3] == shipped_grams[3]
     finally:
         icd_data.load.cache_clear()
 

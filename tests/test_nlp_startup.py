@@ -76,3 +76,32 @@ def test_nlp_load_skips_the_source_pipelines_tokenizer_and_changes_nothing(repo)
     assert len(seen) == 1 and seen[0][0].endswith("model")  # the model is loaded once, as a source
     _, exclude, config = seen[0]
     assert "tokenizer" in exclude and config["nlp.tokenizer"] == {"@tokenizers": "case_no_rules_tokenizer.v1"}
+
+
+_MEDSPACY_PROBE = r"""
+import sys
+import pipeline.nlp
+nlp = pipeline.nlp.load_nlp()
+skipped = ("PyRuSH", "loguru", "PyFastNER", "quicksectx", "medspacy.sentence_splitting", "medspacy.target_matcher")
+assert not [m for m in skipped if m in sys.modules], [m for m in skipped if m in sys.modules]
+assert type(sys.modules["medspacy"]).__name__ == "_DeferredPackage"
+doc = nlp("He had no fever and no pneumonia. His mother had breast cancer.")
+assert {e.text: e._.assertion for e in doc.ents}.get("pneumonia") == "absent", [(e.text, e._.assertion) for e in doc.ents]
+from medspacy.context import ConText  # a submodule import does not load the package either
+assert type(sys.modules["medspacy"]).__name__ == "_DeferredPackage"
+import medspacy  # the first use of a top-level name imports the package in full, as usual
+assert isinstance(medspacy.__version__, str) and callable(medspacy.load)
+real = sys.modules["medspacy"]
+assert type(real).__name__ == "module" and "PyRuSH" in sys.modules
+assert real.context is sys.modules["medspacy.context"] and real.context.ConText is ConText  # submodules kept
+from spacy.tokens import Span
+assert Span.has_extension("window")  # medspaCy's own extensions, registered by its __init__
+print("ok")
+"""
+
+
+def test_nlp_load_skips_medspacy_init_and_keeps_medspacy_usable(repo):
+    """The pipeline imports medspaCy's ConText modules without `medspacy/__init__` (PyRuSH,
+    loguru, every other medspaCy component); importing medspaCy afterwards works as usual."""
+    proc = subprocess.run([sys.executable, "-c", _MEDSPACY_PROBE], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
