@@ -115,7 +115,26 @@ _IRREGULAR_SINGULAR = {"testicles": "testis", "testes": "testis", "feet": "foot"
                        "vertebrae": "vertebra", "bones": "bone", "phalanges": "phalanx", "metastases": "metastasis",
                        "thrombi": "thrombus", "emboli": "embolus", "calculi": "calculus", "bacilli": "bacillus",
                        "crises": "crisis", "causes": "cause", "abuses": "abuse", "doses": "dose"}
-_SEVERITY = frozenset({"severe", "mild", "moderate", "acute", "chronic", "progressive", "recurrent", "multiple"})
+_SEVERITY = frozenset({"severe", "mild", "moderate", "acute", "chronic", "progressive", "recurrent", "multiple",
+                       # extent and novelty never change the disease ('massive pulmonary embolism')
+                       "massive", "huge", "extensive", "significant", "minimal", "new-onset", "worsening"})
+# size words dropped like severity words ('large pericardial effusion'), except where they
+# name the thing ('small cell carcinoma', 'small vessel disease', 'large B-cell lymphoma')
+_SIZE = frozenset({"large", "small"})
+_SIZE_NAMES = frozenset({"cell", "cells", "vessel", "vessels", "b-cell", "bowel", "intestine", "intestinal", "airway",
+                         "airways", "fiber", "fibre", "for"})
+
+
+def _without_severity(words: list[str], dropped: frozenset[str] | set[str]) -> list[str]:
+    """The words without severity/default words and size words that do not name a thing."""
+    out = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        nxt = words[i + 1].lower() if i + 1 < len(words) else ""
+        if low in dropped or (low in _SIZE and nxt and nxt not in _SIZE_NAMES):
+            continue
+        out.append(w)
+    return out
 
 
 def singular(word: str) -> str:
@@ -179,6 +198,45 @@ def _anatomy_variants(base: list[str]) -> list[list[str]]:
     return out
 
 
+def _bracket_variants(words: list[str]) -> list[list[str]]:
+    """A bracketed word inside a mention restates or narrows the word before it: the
+    mention without it, then with it in that word's place ('left ventricular (LV)
+    failure' -> 'left ventricular failure'; 'neuroendocrine (carcinoid) tumor' ->
+    'neuroendocrine tumor', 'carcinoid tumor'); a mention that is all bracket, its inside."""
+    if "(" not in words or ")" not in words:
+        return []
+    i = words.index("(")
+    j = words.index(")", i) if ")" in words[i:] else -1
+    if j < 0:
+        return []
+    inside, outside = words[i + 1 : j], words[:i] + words[j + 1 :]
+    if not outside:
+        return [inside] if inside else []
+    out = [outside]
+    if len(inside) == 1 and i > 0:
+        out.append(words[: i - 1] + inside + words[j + 1 :])
+    return out
+
+
+def _short_form_variants(words: list[str]) -> list[list[str]]:
+    """A short form inside a longer diagnosis mention read as its usual sense ('PRES
+    syndrome' -> 'posterior reversible encephalopathy syndrome': the head word the short
+    form already holds is not repeated)."""
+    if len(words) < 2:
+        return []
+    table = _coding_abbreviations()
+    for i, w in enumerate(words):
+        long_form = table.get(("diagnosis", w)) if len(w) > 1 and w.isupper() else None
+        if long_form is None:
+            continue
+        lf = long_form.split()
+        rest = words[i + 1 :]
+        if rest and singular(rest[0].lower()) == singular(lf[-1].lower()):
+            rest = rest[1:]
+        return [words[:i] + lf + rest]
+    return []
+
+
 def lookup_variants(words: list[str], category: str) -> list[list[str]]:
     """Word lists to try in order after the text itself: laterality and determiners out
     (laterality is an attribute, not part of the concept), then the last word singular;
@@ -201,11 +259,15 @@ def lookup_variants(words: list[str], category: str) -> list[list[str]]:
         if len(words) > 1 and words[-1].lower() in _IMAGING_GENERIC:
             out += [c for c in (words[:-1], *(words[i:-1] for i in range(1, len(words) - 1))) if c not in out]
     if category == "diagnosis":
+        for cand in [words, *out]:
+            for variant in _bracket_variants(cand) + _short_form_variants(cand):
+                if variant and variant != words and variant not in out:
+                    out.append(variant)
         # the classification's defaults (idiopathic, primary) go with the severity words:
         # 'juvenile idiopathic arthritis' is 'Juvenile arthritis'
         dropped = _SEVERITY | icd_words()["default"].keys()
         for cand in list(out) or [words]:
-            stripped = [w for w in cand if w.lower() not in dropped]
+            stripped = _without_severity(cand, dropped)
             if stripped and stripped != cand and stripped not in out:
                 out.append(stripped)
                 if [*stripped[:-1], singular(stripped[-1])] not in out:
@@ -216,6 +278,13 @@ def lookup_variants(words: list[str], category: str) -> list[list[str]]:
             eponym = len(cand) == 2 and cand[0][:1].isupper() and not cand[0].isupper()  # 'Kawasaki disease'
             if (len(cand) > 2 or eponym) and cand[-1].lower() in ("disease", "diseases") and cand[:-1] not in out:
                 out.append(cand[:-1])
+        # an eponym names one condition whether it is called a disease or a syndrome
+        # ('Leigh syndrome' = "Leigh's disease"; 'Sweet syndrome' = '... [Sweet]')
+        for cand in [words, *out]:
+            if len(cand) == 2 and cand[0][:1].isupper() and not cand[0].isupper() and cand[1].lower() == "syndrome":
+                for variant in ([cand[0], "disease"], [cand[0]]):
+                    if variant not in out:
+                        out.append(variant)
     return out
 
 
@@ -230,7 +299,9 @@ _ICD_DANGLING = re.compile(r"\b(due to|of|with|in|by|to|from|and|or|as)\s*$", re
 _ICD_CHAPTERS = "ABCDEFGHIJKLMNOPQRSTU"  # diseases, symptoms (R), injuries (S-T), U07.1 COVID-19; not V-Z
 # manifestation codes, never coded alone ('Glomerular disorders in diseases classified elsewhere')
 _ICD_MANIFESTATION = re.compile(r"\bin (?:other )?diseases classified elsewhere\b", re.I)
-_ICD_SIDED = re.compile(r"\b(right|left)\b", re.I)
+_ICD_SIDED = re.compile(r"\b(right|left)\b(?! (?:bundle|heart|ventricular|(?:anterior |posterior )?fascicular)\b)", re.I)
+# (a side that names the condition is no laterality: 'Left bundle-branch block' I44.7,
+# 'Right heart failure' I50.81-, 'Left ventricular failure' I50.1)
 _ICD_PAREN = re.compile(r"\s*[(\[]([^)\]]*)[)\]]")
 # words that carry no meaning for matching: 'Cirrhosis (of liver) NOS' = 'cirrhosis'
 _ICD_FILLER = frozenset({"of", "the", "a", "an", "nos", "unspecified", "site", "in", "to", "and", "or", "s", "due", "its"})
@@ -378,10 +449,18 @@ def _icd_rewrites(text: str, heads: bool = False) -> str | None:
 _ICD_HYPHEN_PREFIX = re.compile(r"\b(hypo|hyper|non|pre|post|anti|intra|extra|sub|supra|peri|para|pseudo|poly|multi)-(?=[a-z])", re.I)
 
 
+_PAREN_POPULATION = frozenset({"congenital", "newborn", "neonatal", "perinatal", "fetal", "fetus", "maternal", "pregnancy",
+                               "childbirth", "puerperium", "puerperal", "gestational", "postpartum", "obstetric"})
+
+
 def _icd_variants(text: str) -> list[str]:
     """'Cirrhosis (of liver) NOS' -> with and without the bracketed words; a bracket that
     names the condition itself ('Photocontact dermatitis [berloque dermatitis]') too."""
-    out = [_ICD_PAREN.sub(" ", text), _ICD_PAREN.sub(r" \1", text)]
+    # (a bracketed congenital/newborn/pregnancy word is no nonessential modifier: 'Cyst of
+    # kidney NOS (congenital)' files the congenital cyst, not every 'cyst of kidney')
+    dropped = [] if any(w in _PAREN_POPULATION for m in _ICD_PAREN.finditer(text) for w in _icd_word_list(m.group(1))) else [
+        _ICD_PAREN.sub(" ", text)]
+    out = [*dropped, _ICD_PAREN.sub(r" \1", text)]
     # a hyphenated prefix also as one word: 'Hypo-osmolality' = 'hypoosmolality'
     out += [_ICD_HYPHEN_PREFIX.sub(r"\1", o) for o in out if _ICD_HYPHEN_PREFIX.search(o)]
     # (not a bracket that only says what the term is: '[site of neoplasm]')
@@ -435,7 +514,7 @@ def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str, str]], dict[
         for cut in (_ICD_TAIL.sub("", desc), _ICD_DEFAULT_PHRASE.sub("", desc), part, _ICD_DEFAULT_PHRASE.sub("", part)):
             # 'Pleural effusion, not elsewhere classified' -> 'Pleural effusion'; 'Calculus
             # of gallbladder without cholecystitis' -> 'Calculus of gallbladder'
-            if cut != desc and not _ICD_DANGLING.search(cut.strip(" ,")):
+            if cut != desc and not _ICD_DANGLING.search(cut.strip(" ,")) and not _site_cut_generic(cut, desc):
                 put(cut, _TAIL, code)
         for term in icd.get_inclusion_term(code):
             if _ICD_SIDED.search(term):
@@ -452,10 +531,33 @@ def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str, str]], dict[
     return index, postings
 
 
+def _site_cut_generic(cut: str, desc: str) -> bool:
+    """A cut that leaves a generic word alone by dropping the site it was filed under:
+    'Fistula, unspecified joint' is no code for 'fistula', 'Effusion, unspecified joint'
+    none for 'effusion' (but 'Pain, unspecified' is pain NOS)."""
+    tail = desc[len(cut.rstrip(" ,")):] if desc.startswith(cut.rstrip(" ,")) else ""
+    return (_icd_words(cut) <= _GENERIC_HEADS and bool(re.match(r",? unspecified [a-z]", tail))
+            and not re.match(r",? unspecified (site|type)\b", tail))
+
+
 def _with_rewrites(texts: list[str]) -> list[str]:
-    """The texts, then their Index cross-reference rewrites (tried only after every text)."""
-    rewritten = [r for r in (_icd_rewrites(uninvert(t)) for t in texts if t) if r]
-    return [*texts, *rewritten]
+    """The texts, then their Index cross-reference rewrites; a text's rewrite comes before
+    the texts that hold only some of its words (the variants without severity words:
+    'chronic myeloid leukemia' is rewritten to C92.1 before 'myeloid leukemia' is tried)."""
+    out: list[str] = []
+    rewritten: list[str] = []
+    for i, t in enumerate(texts):
+        out.append(t)
+        r = _icd_rewrites(uninvert(t)) if t else None
+        if r is None:
+            continue
+        words = set(_icd_word_list(t))
+        later = [u for u in texts[i + 1 :] if u]
+        if later and all(set(_icd_word_list(u)) < words for u in later):
+            out.append(r)
+        else:
+            rewritten.append(r)
+    return [*out, *rewritten]
 
 
 def icd10cm_heads(texts: list[str]) -> str | None:
@@ -540,6 +642,14 @@ def icd10cm_exact(texts: list[str]) -> str | None:
 
 
 _MAX_EXTRA_WORDS = 1
+_COURSE = frozenset({"acute", "chronic", "subacute"})
+_DISEASE_ENDING = re.compile(r"(ia|osis|iasis|itis|oma)$")  # 'malaria' is no species epithet
+# adjectives naming a cause: the head back-off never drops one
+_ETIOLOGY = frozenset({"tuberculous", "viral", "bacterial", "fungal", "mycotic", "syphilitic", "gonococcal", "herpetic",
+                       "streptococcal", "staphylococcal", "pneumococcal", "meningococcal", "candidal", "amebic",
+                       "parasitic", "toxic", "alcoholic", "diabetic", "hypertensive", "traumatic", "septic",
+                       "infectious", "infective", "autoimmune", "ischemic", "neoplastic", "malignant", "metastatic"})
+_SIDES = frozenset({"left", "right"})
 
 
 def _best_superset(
@@ -585,8 +695,17 @@ def _superset_search(
             continue
         if index[cand][3] and extra & set(index[cand][3].split()):
             continue  # an eponym, organism or place the text does not name
-        if any(len(w) == 1 or w == "atype" or _NUMBER.match(w) for w in extra):
+        if index[cand][3] and bag & set(index[cand][3].split()) and any(
+                _SPECIES.match(w) and not _DISEASE_ENDING.search(w) for w in extra):
+            continue  # a species the text does not name ('Pseudomonas infection' is not P. pseudomallei)
+        if extra & _SIDES:
+            continue  # a side the text does not give ('bundle branch block' is not the left one)
+        if any(len(w) == 1 or w == "atype" or _NUMBER.match(w) or any(c.isdigit() for c in w) for w in extra):
             continue  # a type, stage or letter the text does not give ('Hypovitaminosis A', 'type 1')
+        if max_extra is not None and any(w.endswith("genic") for w in extra):
+            continue  # a cause the text does not state ('spinal cord compression' is not spondylogenic)
+        if max_extra is not None and extra & _morphology_words():
+            continue  # a tumour type the text does not give ('chest wall tumor' is no desmoid)
         specific = sum(w not in default and w not in implied for w in extra)
         if max_extra is not None and specific > max_extra:
             continue
@@ -595,7 +714,9 @@ def _superset_search(
             continue
         if ranges and not any(lo <= code[:3] <= hi for lo, hi in ranges):
             continue
-        key = (specific, len(extra), rank != _NOS, length, code)
+        # (an extra course word is the last resort among equals: 'hepatitis C' is
+        # viral hepatitis C B19.2, not acute B17.1)
+        key = (specific, len(extra), len(extra & _COURSE), rank != _NOS, length, code)
         if best is None or key[:2] < best[:2]:
             tied = []
         if best is None or key[:2] <= best[:2]:
@@ -606,9 +727,21 @@ def _superset_search(
         return None
     if ranges and len(tied) > 1:
         prefix = _common_prefix(tied).rstrip(".")
-        if prefix != best[4] and prefix in _indexed_codes():
+        if prefix != best[-1] and prefix in _indexed_codes():
             return prefix, best[:2]
-    return best[4], best[:2]
+    return best[-1], best[:2]
+
+
+# tumour types named in titles besides those of `neoplasm_morphology.tsv`
+_MORPHOLOGY_EXTRA = frozenset({"carcinoid", "lymphoma", "leukemia", "melanoma", "myeloma", "hemangioma", "lipoma"})
+
+
+@functools.lru_cache(maxsize=1)
+def _morphology_words() -> frozenset[str]:
+    """Words that name a tumour type (the morphology table's, less the generic tumor,
+    neoplasm, growth, cell, cyst): the one-extra-word back-off never adds one."""
+    words = {w for key in neoplasm_morphology() for w in key}
+    return frozenset((words | _MORPHOLOGY_EXTRA) - {"tumor", "neoplasm", "growth", "cell", "cyst"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -665,6 +798,19 @@ _NEOPLASM_BEHAVIOUR: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "uncertain": ("neoplasm of uncertain behavior", (("D37", "D39"), ("D40", "D48"))),
     "unspecified": ("neoplasm of unspecified behavior", (("D49", "D49"),)),
 }
+# uncertain- or benign-behaviour code of an organ (D37-D48, D10-D36 name organs) -> the
+# unspecified-behaviour code of its body system (D49 names systems): first prefix that matches
+_ORGAN_TO_UNSPECIFIED = (
+    ("D37", "D49.0"), ("D38", "D49.1"), ("D39", "D49.59"), ("D40", "D49.59"), ("D41.0", "D49.519"),
+    ("D41.4", "D49.4"), ("D41", "D49.59"), ("D42", "D49.7"), ("D43.0", "D49.6"), ("D43.1", "D49.6"),
+    ("D43.2", "D49.6"), ("D43", "D49.7"), ("D44", "D49.7"), ("D48.0", "D49.2"), ("D48.1", "D49.2"),
+    ("D48.2", "D49.2"), ("D48.5", "D49.2"), ("D48.6", "D49.3"), ("D48.3", "D49.0"), ("D48.4", "D49.0"),
+    ("D10", "D49.0"), ("D11", "D49.0"), ("D12", "D49.0"), ("D13", "D49.0"), ("D14", "D49.1"), ("D16", "D49.2"),
+    ("D17", "D49.2"), ("D21", "D49.2"), ("D22", "D49.2"), ("D23", "D49.2"), ("D24", "D49.3"), ("D25", "D49.59"),
+    ("D26", "D49.59"), ("D27", "D49.59"), ("D28", "D49.59"), ("D29", "D49.59"), ("D30.0", "D49.519"),
+    ("D30.3", "D49.4"), ("D30", "D49.59"), ("D31", "D49.89"), ("D32", "D49.7"), ("D33.0", "D49.6"),
+    ("D33.1", "D49.6"), ("D33.2", "D49.6"), ("D33", "D49.7"), ("D34", "D49.7"), ("D35", "D49.7"),
+)
 _BEHAVIOUR_WORDS = frozenset({"malignant", "benign", "secondary", "metastatic", "metastasis", "situ", "primary"})
 
 
@@ -750,6 +896,18 @@ def _neoplasm_code(text: str, sited_only: bool) -> str | None:
         found = search(base | frozenset(default_site))
     if found is not None:
         return billable(found[0])
+    if named and not default_site and behaviour == "unspecified":
+        # D49 names body systems, not organs: the organ's uncertain- or benign-behaviour
+        # title (those name organs) gives its system ('ovarian tumor' -> D39.1 ovary ->
+        # D49.59 other genitourinary organ); a site none names ('chest wall tumor'): the
+        # Neoplasm Table's 'other specified sites', D49.89
+        for other in ("uncertain", "benign"):
+            other_phrase, other_ranges = _NEOPLASM_BEHAVIOUR[other]
+            hit = _superset_search(_icd_words(other_phrase) | frozenset(named), None, other_ranges, True, True)
+            system = next((c for p, c in _ORGAN_TO_UNSPECIFIED if hit and hit[0].startswith(p)), None)
+            if system is not None:
+                return system
+        return "D49.89"
     if sited_only and any(w not in morph and w not in _BEHAVIOUR_WORDS for w in words):
         return None  # other words: let the token-set back-off try them first
     hit = _icd_index()[0].get(base)  # unspecified site: 'Benign neoplasm, unspecified site'
@@ -806,6 +964,8 @@ def icd10cm_head(texts: list[str]) -> str | None:
         for i in range(1, len(words)):
             if not (len(words[i - 1]) > 4 and _ADJECTIVE.search(words[i - 1])) and words[i - 1].lower() not in _SEVERITY:
                 break  # a noun in front ('lead poisoning') names what the head is about
+            if words[i - 1].lower() in _ETIOLOGY:
+                break  # a cause ('tuberculous lymphadenitis' is no nonspecific lymphadenitis)
             rest = words[i:]
             if len(rest) == 1 and _icd_words(rest[0]) <= _GENERIC_HEADS:
                 break
@@ -988,6 +1148,13 @@ def billable(code: str) -> str:
     """A category/subcategory resolved down its default children to a leaf code."""
     import simple_icd_10_cm as icd
 
+    if not icd.is_leaf(code):
+        # a leaf further down titled as the category is its residual: K31 'Other diseases
+        # of stomach and duodenum' -> K31.89 (under K31.8), not K31.9 'unspecified'
+        title = icd.get_description(code).lower()
+        same = [c for c in icd.get_descendants(code) if icd.is_leaf(c) and icd.get_description(c).lower() == title]
+        if len(same) == 1:
+            return same[0]
     while not icd.is_leaf(code):
         children = icd.get_children(code)
         # 7th-character extensions: the initial encounter (A), never sequela/subsequent
@@ -1015,6 +1182,8 @@ def billable(code: str) -> str:
             # 'Myelodysplastic syndromes' -> D46.9, not D46.4 'Refractory anemia, unspecified'
             not (titles[c].lower().startswith(parent) or _icd_words(titles[c]) >= _icd_words(parent)),
             bool(re.search(r"\bmale\b", titles[c], re.I)),
+            # a fracture not stated open or closed is closed (Official Guidelines I.C.19.c.1)
+            bool(re.search(r"\bopen fracture\b", titles[c], re.I)),
             len(titles[c]), c))
     return code
 

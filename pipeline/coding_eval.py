@@ -25,14 +25,19 @@ codes it, as in a real run.
 A second table, `resources/coding_tuning.tsv` (split `tune2`), holds mentions sampled
 from MACCROBAT *train* documents (nobody evaluates on them) to tune on: every Disease_disorder
 (and a share of the treatment and imaging) annotations drawn with a fixed seed, coded by hand
-before the coder ran on them. `--split tune2` reads it. There an expected `NONE` means no
+before the coder ran on them. `--split tune2` reads it. Split `tune3` (same table, added a
+round later, written before the coder ran on it) holds every distinct Disease_disorder mention
+of the 30 train documents tune2 did not use, topped up with a seeded sample of tune2
+documents' mentions tune2 did not take, and 15 imaging and 15 treatment mentions of those
+30 documents: fresh rows to measure a round's rules on. `--split tune3` reads it.
+There an expected `NONE` means no
 code of the category's vocabulary applies ('ruptured', 'lesion' without its site): right
 when a diagnosis gets no ICD-10-CM code, or another mention a `local:` concept.
 With `--errors`, diagnosis disagreements are also counted by class (no code, a code where
 none applies, another chapter, another category of the chapter, the right category but
 another code).
 
-Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|tune2|all] [--errors]
+Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|tune2|tune3|all] [--errors]
 """
 
 from __future__ import annotations
@@ -129,7 +134,8 @@ class Result:
 
 
 NONE = "NONE"  # expected: no code of the category's vocabulary applies
-SPLITS = ("tune", "test", "tune2")
+SPLITS = ("tune", "test", "tune2", "tune3")
+TUNING_SPLITS = ("tune2", "tune3")  # the splits of resources/coding_tuning.tsv
 
 
 def reference_path() -> Path:
@@ -264,10 +270,10 @@ def report(results: Sequence[Result], verbose: bool = False, part: str = "all") 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.coding_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--reference", type=Path, default=None,
-                        help="reference TSV (default: the packaged table; with --split tune2 the tuning table)")
+                        help="reference TSV (default: the packaged table; with --split tune2/tune3 the tuning table)")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
-                        help="code and report only this split (default: all, with each split); tune2 reads "
-                             "resources/coding_tuning.tsv unless --reference is given")
+                        help="code and report only this split (default: all, with each split); tune2 and tune3 "
+                             "read resources/coding_tuning.tsv unless --reference is given")
     parser.add_argument("--errors", "--verbose", dest="verbose", action="store_true",
                         help="list every disagreement of the rows reported")
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA,
@@ -276,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from pipeline.nlp import load_nlp
 
-    reference = args.reference or (tuning_path() if args.split == "tune2" else None)
+    reference = args.reference or (tuning_path() if args.split in TUNING_SPLITS else None)
     rows = read_reference(reference, args.corpora)
     if args.split != "all":
         rows = [r for r in rows if r.split == args.split]

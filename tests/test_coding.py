@@ -251,9 +251,15 @@ def test_coding_imaging_generic_last_word():
 
 # The tuning table (MACCROBAT train documents, split tune2) as coded by hand before the
 # coder ran on it was 41beb6bdd2db66cceaaa32c41f8ace85; two rows were then corrected
-# (pulmonary congestion: the Tabular lists it under J81.1), each with a note. Pinned so
-# that expected codes are not edited to match the system.
-TUNING_MD5 = "0c30475d705142fc3abf64d2592f567c"
+# (pulmonary congestion: the Tabular lists it under J81.1), each with a note. Round 3
+# appended split tune3 (every distinct Disease_disorder mention of the 30 train documents
+# tune2 did not use, topped up with a seeded sample of tune2 documents' other mentions, and
+# 15 imaging + 15 treatment mentions), coded before the coder ran on it:
+# 1447f6bf504dec0e63466eb067b30324. Five rows were then corrected against the Tabular's
+# own inclusion terms ('Carcinoid tumor NOS' D3A.00, 'Neuroendocrine tumor NOS' D3A.8 --
+# also the one tune2 row --, 'Lymphadenopathy NOS' R59.1), each with a note. Pinned so that
+# expected codes are not edited to match the system.
+TUNING_MD5 = "3170a6af6b512ef6d4d2cd528ca7e589"
 
 
 def test_coding_tuning_table_reads_and_is_pinned(shared):
@@ -263,8 +269,9 @@ def test_coding_tuning_table_reads_and_is_pinned(shared):
 
     assert hashlib.md5(coding_eval.tuning_path().read_bytes()).hexdigest() == TUNING_MD5  # noqa: S324 - identity
     rows = coding_eval.read_reference(coding_eval.tuning_path(), shared / "corpora")
-    assert {r.split for r in rows} == {"tune2"}
-    assert sum(r.category == "diagnosis" for r in rows) >= 120
+    assert {r.split for r in rows} == {"tune2", "tune3"}
+    for split in ("tune2", "tune3"):
+        assert sum(r.category == "diagnosis" and r.split == split for r in rows) >= 120
     # MACCROBAT train documents only: none of the dev split, which the reference table uses
     dev = set((shared / "corpora" / "maccrobat2020" / "splits" / "dev.txt").read_text().split())
     assert not {r.doc_id.split(":", 1)[1] for r in rows} & dev
@@ -331,3 +338,60 @@ def test_surgical_procedures_get_their_own_pcs_table_not_a_neighbours_concept() 
         concept = lexicon.concept_for_key(normalise_key(text.split()))
         got[text] = concept.concept_id if concept is not None else None
     assert got == expected
+
+
+def test_coding_short_forms_and_brackets_inside_a_mention():
+    # a short form inside the mention, its head word not repeated
+    assert coding.lookup_variants(["PRES", "syndrome"], "diagnosis")[0] == [
+        "posterior", "reversible", "encephalopathy", "syndrome"]
+    assert _code("PRES syndrome") == "I67.83"
+    # a bracketed word restates or narrows the word before it
+    variants = coding.lookup_variants(["left", "ventricular", "(", "LV", ")", "failure"], "diagnosis")
+    assert ["left", "ventricular", "failure"] in variants
+    assert coding.lookup_variants(["(", "CHF", ")"], "diagnosis")[0] == ["CHF"]
+
+
+def test_coding_index_rewrites_round_3():
+    assert _code("postpartum HELLP syndrome") == "O14.25"  # 'HELLP syndrome, complicating the puerperium'
+    assert _code("autoimmune disorders") == "M35.9"  # disorder read as disease: 'Autoimmune disease NOS'
+    assert _code("blood loss") == "R58"  # 'Loss, blood - see Hemorrhage'
+    assert _code("thromboembolism") == "I74.9"  # 'Thromboembolism - see Embolism', not obstetric O88.2
+    # a text's rewrite before its variant without the course word: C92.1, not 'myeloid leukemia' C92.9
+    assert coding.icd10cm_exact(["chronic myeloid leukemia", "myeloid leukemia"]) == "C92.10"
+    assert _code("acute myeloid leukemia") == "C92.00"  # never 'Acute myeloid leukemia M6' (erythroid)
+
+
+def test_coding_back_off_never_assumes_a_cause_type_or_course():
+    assert _code("bone disease") == "M89.9"  # not aluminum bone disease M83.4
+    assert _code("hepatitis C") == "B19.20"  # an extra 'acute' loses a tie: viral hepatitis C, not B17.10
+    assert _code("chest wall tumor") == "D49.89"  # never desmoid tumor of chest wall D48.111
+    assert _code("fistula") is None  # 'Fistula, unspecified joint' files no 'fistula' NOS
+    assert _code("effusion") is None
+    assert _code("renal cyst") == "N28.1"  # 'Cyst of kidney NOS (congenital)' is the congenital one
+
+
+def test_coding_neoplasm_of_unspecified_behaviour_by_body_system():
+    assert _code("ovarian tumor") == "D49.59"  # D39.1 ovary -> other genitourinary organ
+    assert _code("renal tumor") == "D49.519"
+    assert _code("liver tumor") == "D49.0"
+    assert _code("brain tumor") == "D49.6"
+    assert _code("villous adenoma") == "D48.9"  # Index: see Neoplasm, uncertain behavior
+
+
+def test_coding_billable_residuals_and_closed_fractures():
+    assert coding.billable("K31") == "K31.89"  # the leaf titled as its category, two levels down
+    assert coding.billable("S22.39") == "S22.39XA"  # closed, not open, fracture by default
+
+
+def test_coding_sided_names_species_and_causes():
+    # a side that names the condition is indexed; a side is never an extra word
+    assert _code("left bundle branch block") == "I44.7"
+    assert _code("bundle branch block") == "I45.4"
+    assert _code("left ventricular failure") == "I50.1"
+    # no species the text does not name, no cause dropped by the head back-off
+    assert _code("Pseudomonas infection") != "A24.9"  # not melioidosis (P. pseudomallei)
+    assert _code("Plasmodium falciparum") == "B50.9"
+    assert _code("tuberculous lymphadenitis") != "I88.9"
+    # an eponym is one condition as a disease or a syndrome
+    assert _code("Leigh syndrome") == "G31.82"
+    assert _code("Sweet syndrome") == "L98.2"

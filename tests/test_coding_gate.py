@@ -18,7 +18,7 @@ from pipeline import coding_eval
 # context sentences were then replaced by offsets into ../shared (no corpus text in the
 # repository) -- expected codes unchanged.
 REFERENCE_MD5 = "6f98d9ba23d14a2656dc9a11b787f9b7"
-FLOORS = {"diagnosis": 0.72, "anatomy": 0.89, "imaging": 0.90, "treatment": 0.88}
+FLOORS = {"diagnosis": 0.80, "anatomy": 0.89, "imaging": 0.90, "treatment": 0.88}
 
 
 def test_coding_gate_reference_unchanged(shared):
