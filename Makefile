@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# Bytecode is compiled ahead (a no-op when it is up to date), so every run starts from it
+# even where PYTHONDONTWRITEBYTECODE is set (as in this sandbox): ~0.14 s of CPU per process.
 extract: $(STAMP)
+	@$(PY) -m compileall -q pipeline >/dev/null
 	$(PY) -m pipeline extract $(CORPUS) --out $(OUT) $(if $(JOBS),-j $(JOBS)) $(EXTRACT_FLAGS)
 
 test: $(STAMP)
@@ -94,4 +97,5 @@ BENCH_JOBS ?= 2
 BENCH_OUT ?= build/bench
 
 bench: $(STAMP)
+	@$(PY) -m compileall -q pipeline >/dev/null
 	$(PY) -m pipeline.bench --corpora $(CORPORA) --sizes $(SIZES) --jobs $(BENCH_JOBS) --out $(BENCH_OUT)
