@@ -59,6 +59,18 @@ def _pool(corpora: Path) -> tuple[list[str], list[int]]:
     return sentences, lengths
 
 
+FLAT_FROM = 200  # issue #7: throughput flat from 200 to 5,000 reports
+
+
+def flatness(rates: dict[int, float]) -> float | None:
+    """(fastest - slowest) / fastest over the sizes of at least `FLAT_FROM` reports (reports/s
+    by size); None with fewer than two such sizes."""
+    kept = [rate for size, rate in rates.items() if size >= FLAT_FROM]
+    if len(kept) < 2:
+        return None
+    return (max(kept) - min(kept)) / max(kept)
+
+
 def build_corpus(corpora: Path, folder: Path, n: int, seed: int = 7) -> Path:
     if folder.is_dir() and len(list(folder.glob("*.txt"))) == n:
         return folder
@@ -309,6 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"| {size} | {r['seconds']:.1f} | {size / r['seconds']:.1f} | {size_words / r['seconds']:,.0f} | "
             f"{r['main_mb']:.0f} | {r['worker_mb']:.0f} | {r['load_avg']} |"
         )
+        print(lines[-1], file=sys.stderr)
+    rates = {size: size / r["seconds"] for size, r in results["sizes"].items()}
+    spread = flatness(rates)
+    if spread is not None:
+        results["flatness"] = spread
+        lines += ["", f"Flatness from {FLAT_FROM} reports up: the slowest size runs {100 * spread:.1f}% below the fastest "
+                  f"(issue #7 asks for 15% at most; figures wander ~5% between runs, repeat the bench)."]
         print(lines[-1], file=sys.stderr)
     text = "\n".join(lines) + "\n"
     (args.out / "bench.md").write_text(text, encoding="utf-8")
