@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline import resources
 from pipeline.records import CleanText, RemovedSpan, SourceText
@@ -958,14 +959,20 @@ def line_classifier() -> LineClassifier:
 def load_classifier(name: str, features: tuple[str, ...] | None = None) -> LineClassifier:
     """Read and validate a classifier's weights from `resources/boilerplate/<name>`
     (`features`: as `parse_classifier`); a bad file raises ValueError naming it."""
+    file, data = _boilerplate_json(name)
+    return parse_classifier(data, str(file), features)
+
+
+def _boilerplate_json(name: str) -> tuple[Path, object]:
+    """(path, parsed content) of `resources/boilerplate/<name>`; ValueError naming the file
+    and the line when it is not JSON."""
     import json
 
     file = resources.path("boilerplate", name)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        return file, json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
-    return parse_classifier(data, str(file), features)
 
 
 PROSE_MODEL_FILE = "prose_model.json"
@@ -999,13 +1006,7 @@ def parse_prose_model(data: object, where: str) -> dict[str, float]:
 def prose_model() -> dict[str, float]:
     """Per-word log-odds of biomedical narrative against everyday English (`resources/boilerplate/prose_model.json`,
     built by `scripts/train_prose_model.py` from real content only), validated once."""
-    import json
-
-    file = resources.path("boilerplate", PROSE_MODEL_FILE)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{file}: invalid JSON at line {exc.lineno}: {exc.msg}") from exc
+    file, data = _boilerplate_json(PROSE_MODEL_FILE)
     return parse_prose_model(data, str(file))
 
 

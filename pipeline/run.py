@@ -211,9 +211,9 @@ class Env:
     code: str  # code_fingerprint() of the process that planned the run
     scan_key: str  # fingerprint of what ingest + line listing depend on
     result_key: str  # fingerprint of what a report's result depends on
-    flat_store: bool = False  # the store's layout (`Store.flat`): flat for a run's temporary store
-    # The store is this run's own, removed at its end (no cache): entries nothing reads again
-    # in this run are not written ("lines") or are removed once read ("source"), by the workers.
+    # The store is this run's own, removed at its end (no cache): flat (`Store.flat`), and
+    # entries nothing reads again in this run are not written ("lines") or are removed once
+    # read ("source"), by the workers.
     temporary: bool = False
     # Scan workers also clean each report as if no corpus-wide boilerplate line occurred in
     # it (the usual case), while this process loads the spaCy pipeline (see `_clean_ahead`).
@@ -282,7 +282,7 @@ def _hashes(keys: Iterable[str]) -> bytes:
 def scan_batch(env: Env, items: Sequence[InputFile]) -> list[Scanned]:
     """Pass 1 for a batch of reports (runs in a worker)."""
     _check_code(env)
-    store = Store(Path(env.store), flat=env.flat_store)
+    store = Store(Path(env.store), flat=env.temporary)
     return [_scan_one(env, store, item) for item in items]
 
 
@@ -372,7 +372,7 @@ def process_batch(env: Env, jobs: Sequence[Job], nlp: Language | None = None) ->
     from pipeline import normalise
 
     _check_code(env)
-    store = Store(Path(env.store), flat=env.flat_store)
+    store = Store(Path(env.store), flat=env.temporary)
     settings, corpus = env.settings, Path(env.corpus)
     if nlp is None:
         loading = _NLP is None
@@ -772,7 +772,7 @@ def extract(corpus: Path, out: Path, settings: Settings | None = None, nlp: Lang
     preload = (nlp is None and settings.engine == "local" and _jobs(settings) > 1 and len(scan_batches) > 1
                and not fresh and (temporary or not store.valid("pipeline", result_key)))
     env = Env(str(corpus.resolve()), str(store_dir.resolve()), settings, code, scan_key, result_key,
-              flat_store=temporary, clean_ahead=preload, temporary=temporary)
+              clean_ahead=preload, temporary=temporary)
     timer.mark("fingerprints", "code, resources")
     # An unchanged corpus whose output folder is exactly what the same run wrote last time:
     # nothing to redo, nothing to rewrite (see `_run_key`).

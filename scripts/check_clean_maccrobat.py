@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import clean
+from pipeline import brat, clean
 from pipeline.records import SourceText
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     lost = []
     n_docs = 0
     for split in ("train", "dev"):
-        for doc_id in sorted((root / "splits" / f"{split}.txt").read_text(encoding="utf-8").split()):
+        for doc_id in sorted(brat.read_split(root, split)):
             text = (root / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")
             source = SourceText(case_id=doc_id, path=f"{doc_id}.txt", source_format="txt", sha256="0" * 64, text=text,
                                 encoding="utf-8")

@@ -49,7 +49,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from pipeline import clean, cleaning_eval, ingest, resources
+from pipeline import brat, clean, cleaning_eval, ingest, resources
 from pipeline.records import SourceText
 from pipeline.settings import Settings
 
@@ -145,7 +145,7 @@ def fixture_examples(shared: Path | None) -> list[Example]:
 
 def maccrobat_examples(shared: Path) -> list[Example]:
     root = shared / "corpora" / "maccrobat2020"
-    ids = sorted(x.strip() for x in (root / "splits" / "train.txt").read_text(encoding="utf-8").split() if x.strip())
+    ids = sorted(brat.read_split(root, "train"))
     examples: list[Example] = []
     for doc_id in ids:
         text = (root / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")

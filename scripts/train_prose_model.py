@@ -37,7 +37,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from pipeline import clean, resources
+from pipeline import brat, clean, resources
+from pipeline.training.corpora import all_corpus_files, pubtator_documents
 
 REPO = Path(__file__).resolve().parent.parent
 ENGLISH_WORDS = 30000
@@ -45,14 +46,6 @@ SMOOTHING = 0.5
 CLIP = 5.0
 DROP_BELOW = 0.25
 MIN_BIO_COUNT = 2  # a word seen once in the biomedical texts is not part of its vocabulary
-PUBTATOR = (
-    "bc5cdr/CDR_TrainingSet.PubTator.txt",
-    "bc5cdr/CDR_DevelopmentSet.PubTator.txt",
-    "bc5cdr/CDR_TestSet.PubTator.txt",
-    "ncbi_disease/NCBItrainset_corpus.txt",
-    "ncbi_disease/NCBIdevelopset_corpus.txt",
-    "ncbi_disease/NCBItestset_corpus.txt",
-)
 
 
 def biomedical_counts(shared: Path) -> tuple[Counter[str], dict[str, int]]:
@@ -61,21 +54,18 @@ def biomedical_counts(shared: Path) -> tuple[Counter[str], dict[str, int]]:
     counts: Counter[str] = Counter()
     docs: dict[str, int] = {}
     root = corpora / "maccrobat2020"
-    ids = sorted(x for x in (root / "splits" / "train.txt").read_text(encoding="utf-8").split() if x.strip())
+    ids = sorted(brat.read_split(root, "train"))
     for doc_id in ids:
         counts.update(clean.prose_words((root / "docs" / f"{doc_id}.txt").read_text(encoding="utf-8")))
     docs["maccrobat2020/train"] = len(ids)
-    for rel in PUBTATOR:
-        file = corpora / rel
+    for file in [*all_corpus_files(corpora, "bc5cdr"), *all_corpus_files(corpora, "ncbi")]:
         if not file.is_file():
             continue
         n = 0
-        for line in file.read_text(encoding="utf-8").splitlines():
-            parts = line.split("|", 2)
-            if len(parts) == 3 and parts[1] in ("t", "a"):
-                counts.update(clean.prose_words(parts[2]))
-                n += parts[1] == "a"
-        docs[rel] = n
+        for text, _ in pubtator_documents(file, {}):  # title + ' ' + abstract
+            counts.update(clean.prose_words(text))
+            n += 1
+        docs[file.relative_to(corpora).as_posix()] = n
     return counts, docs
 
 

@@ -213,7 +213,7 @@ def maccrobat_docs(
 # ---------------------------------------------------------------------------
 
 
-def _pubtator(path: Path, type_map: dict[str, str]) -> Iterator[tuple[str, list[tuple[int, int, str]]]]:
+def pubtator_documents(path: Path, type_map: dict[str, str]) -> Iterator[tuple[str, list[tuple[int, int, str]]]]:
     """Yield (text, spans) per PubTator document; text = title + ' ' + abstract."""
     title = abstract = ""
     spans: list[tuple[int, int, str]] = []
@@ -317,10 +317,10 @@ def extra_docs(nlp: Language, corpora: Path, name: str, stats: ConversionStats, 
     for path in extra_corpus_files(corpora, name):
         if name == "ncbi":
             tmap = {t: "DIAGNOSIS" for t in ("SpecificDisease", "DiseaseClass", "Modifier", "CompositeMention")}
-            out += [_make_doc(nlp, t, s, stats, missing) for t, s in _pubtator(path, tmap)]
+            out += [_make_doc(nlp, t, s, stats, missing) for t, s in pubtator_documents(path, tmap)]
         elif name == "bc5cdr":
             tmap = {"Disease": "DIAGNOSIS", "Chemical": "TREATMENT"}
-            out += [_make_doc(nlp, t, s, stats, missing) for t, s in _pubtator(path, tmap)]
+            out += [_make_doc(nlp, t, s, stats, missing) for t, s in pubtator_documents(path, tmap)]
         elif name == "anem":
             out += [_iob_doc(nlp, w, t, stats, missing) for w, t in _iob_sentences(path, ANEM_MAP, True)]
         elif name == "anatem":
@@ -359,7 +359,7 @@ def unlabelled_texts(
                     yield line
     for name in ("ncbi", "bc5cdr"):
         for path in files(corpora, name) if name in extra else []:
-            for text, _ in _pubtator(path, {}):
+            for text, _ in pubtator_documents(path, {}):
                 yield text
     for name in ("anem", "anatem", "bionlp13cg"):
         for path in files(corpora, name) if name in extra else []:

@@ -79,7 +79,7 @@ def raw_units(corpora: pathlib.Path, sources: Sequence[str] = SILVER_SOURCES) ->
     for name in sources:
         for path in conv.all_corpus_files(corpora, name):
             if name in ("ncbi", "bc5cdr"):
-                for text, _ in conv._pubtator(path, {}):
+                for text, _ in conv.pubtator_documents(path, {}):
                     yield Unit(name, text)
             else:
                 for words, _ in conv._iob_sentences(path, {}, False):
