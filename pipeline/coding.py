@@ -471,7 +471,7 @@ def _icd_variants(text: str) -> list[str]:
     return list(dict.fromkeys(" ".join(o.split()) for o in out if o.strip()))
 
 
-@icd_data.shipped("index")  # precomputed in resources/lexicons/icd10cm_index.json.gz
+@icd_data.shipped("index")  # precomputed in resources/lexicons/icd10cm_index.bin
 def _icd_index() -> tuple[dict[frozenset[str], tuple[int, int, str, str]], dict[str, list[frozenset[str]]]]:
     """Word bag -> (priority, code length, code, its named words) over ICD-10-CM chapters
     A-U (not manifestation codes, never coded alone), and the inverted index word -> bags
@@ -832,13 +832,13 @@ def neoplasm_morphology() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
 def _neoplasm_sites() -> frozenset[str]:
     """Words naming a site in the ICD-10-CM neoplasm titles ('Malignant neoplasm of
     bronchus and lung' -> bronchus, lung), in the index's normalised form."""
-    index, _ = _icd_index()
+    index, postings = _icd_index()
     structural = set().union(*(_icd_words(phrase) for phrase, _ in _NEOPLASM_BEHAVIOUR.values()))
     sites: set[str] = set()
     ranges = [r for _, rs in _NEOPLASM_BEHAVIOUR.values() for r in rs]
-    for bag, entry in index.items():
-        code = entry[2]
-        if "neoplasm" in bag and any(lo <= code[:3] <= hi for lo, hi in ranges):
+    for bag in postings.get("neoplasm", ()):  # the bags holding 'neoplasm' (not all ~68k: the index is lazy)
+        code = index[bag][2]
+        if any(lo <= code[:3] <= hi for lo, hi in ranges):
             sites |= bag
     return frozenset(w for w in sites - structural - _BEHAVIOUR_WORDS - _NOT_SITES if w.isalpha() and len(w) > 2)
 
@@ -1028,7 +1028,7 @@ def _char_grams(word: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-@icd_data.shipped("grams")  # precomputed in resources/lexicons/icd10cm_index.json.gz
+@icd_data.shipped("grams")  # precomputed in resources/lexicons/icd10cm_index.bin
 def _word_gram_index() -> tuple[list[str], dict[str, float], float, dict[str, list[int]], list[float]]:
     """(words, idf, idf of an unseen 3-gram, 3-gram -> word numbers (once per occurrence),
     each word's vector norm) over the ICD-10-CM index's words of `_FUZZY_MIN_LENGTH`

@@ -25,9 +25,13 @@ share the key ``x ray``; the remaining tokens are joined with single spaces.
 Compiled form: ``lexicon_compiled.json.gz`` in the same folder holds the validated, resolved
 tables (gzip of columnar JSON, no pickle), stamped with a sha256 of ``concepts.tsv``,
 ``terms.tsv`` and this module's source. ``Lexicon.load`` uses it when its stamp matches
-(~0.1 s instead of ~0.3 s parsing and validating ~100k rows); when it is missing it reads
+(~0.07 s instead of ~0.3 s parsing and validating ~100k rows); when it is missing it reads
 the TSV files, and when it is stale or damaged it warns and reads them. Build it with
-``python -m pipeline.lexicon --build [DIR]`` (``make lexicons`` builds it too).
+``python -m pipeline.lexicon --build [DIR]`` (``make lexicons`` builds it too). Format 2
+stores a key's concept as a row number and the key lengths per first word as numbers into
+the table of their ~100 distinct tuples; from it, ``Lexicon.concepts`` and
+``Lexicon.synonyms`` are read-only mappings that make each ``Concept`` / synonym tuple on
+first use (a run uses a few thousand of ~21k), so a load makes no string or tuple twice.
 
 Ambiguity: when one key maps to several concepts the winner is the concept with the
 smallest ``(source rank, code-system rank, concept_id)``: ``curated`` entries come first,
@@ -51,8 +55,9 @@ import re
 import sys
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline import resources
 
@@ -177,7 +182,7 @@ class Lexicon:
         # first; this keeps match() to a handful of dict look-ups per token. (`lengths`:
         # this table as computed here, from the compiled form.)
         self._lengths: dict[str, tuple[int, ...]] = lengths if lengths is not None else _key_lengths(key_to_concept)
-        self.max_term_length: int = max((n for lengths in self._lengths.values() for n in lengths), default=0)
+        self.max_term_length: int = max(map(max, filter(None, self._lengths.values())), default=0)
         self._recent: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}  # see `match`
 
     def __len__(self) -> int:
@@ -319,7 +324,7 @@ def _key_lengths(key_to_concept: dict[str, str]) -> dict[str, tuple[int, ...]]:
 # --------------------------------------------------------------------------- compiled form
 
 COMPILED_NAME = "lexicon_compiled.json.gz"
-COMPILED_FORMAT = 1
+COMPILED_FORMAT = 2  # 2: key concepts as row numbers, key lengths as numbers into a table; lazy concepts
 _BUILD_HINT = "run `python -m pipeline.lexicon --build` (or `make lexicons`)"
 # what reading a damaged or foreign compiled file can raise
 _DAMAGED = (OSError, EOFError, ValueError, KeyError, TypeError, IndexError, zlib.error)
@@ -350,10 +355,17 @@ def _split(text: str, n: int) -> list[str]:
 
 def encode_compiled(lexicon: Lexicon, stamp: str) -> bytes:
     """The compiled form of a loaded lexicon: gzip (mtime 0) of columnar UTF-8 JSON, so that
-    the same tables always give the same bytes and loading is a few C-level splits."""
+    the same tables always give the same bytes and loading is a few C-level splits.
+
+    Format 2: a key's concept is its concept's row number (not its id again), and the key
+    lengths per first word are numbers into the table of their distinct tuples (~100 of
+    them), so loading makes no string or tuple twice."""
     concepts = list(lexicon.concepts.values())
+    row = {concept.concept_id: i for i, concept in enumerate(concepts)}
     synonym_ids = list(lexicon.synonyms)
     firsts = list(lexicon._lengths)
+    distinct = list(dict.fromkeys(lexicon._lengths[first] for first in firsts))
+    tuple_number = {lengths: i for i, lengths in enumerate(distinct)}
     data = {
         "format": COMPILED_FORMAT,
         "stamp": stamp,
@@ -361,14 +373,15 @@ def encode_compiled(lexicon: Lexicon, stamp: str) -> bytes:
         "concepts": [_joined([getattr(c, name) for c in concepts]) for name in CONCEPT_COLUMNS[:6]],
         "n_keys": len(lexicon._key_to_concept),
         "keys": _joined(list(lexicon._key_to_concept)),
-        "key_concepts": _joined(list(lexicon._key_to_concept.values())),
+        "key_concepts": [row[concept_id] for concept_id in lexicon._key_to_concept.values()],
         "n_synonym_concepts": len(synonym_ids),
         "synonym_concepts": _joined(synonym_ids),
         "synonym_ends": [],  # concept i's keys: synonym_keys[ends[i-1]:ends[i]]
         "synonym_keys": "",
         "n_first_words": len(firsts),
         "first_words": _joined(firsts),
-        "first_lengths": [list(lexicon._lengths[first]) for first in firsts],
+        "length_tuples": [list(lengths) for lengths in distinct],
+        "first_lengths": [tuple_number[lexicon._lengths[first]] for first in firsts],
     }
     flat: list[str] = []
     for concept_id in synonym_ids:
@@ -377,6 +390,71 @@ def encode_compiled(lexicon: Lexicon, stamp: str) -> bytes:
     data["n_synonym_keys"] = len(flat)
     data["synonym_keys"] = _joined(flat)
     return gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9, mtime=0)
+
+
+class _Concepts(Mapping[str, Concept]):
+    """concept_id -> `Concept` over the compiled form's columns, each `Concept` made on first
+    use (a run uses a few thousand of ~21k; making them all cost every start ~0.02-0.04 s).
+    Iteration is in the table's order, as the dict read from the TSV files."""
+
+    def __init__(self, columns: list[list[str]]) -> None:
+        self._columns = columns
+        self._row = dict(zip(columns[0], range(len(columns[0])), strict=True))
+        if len(self._row) != len(columns[0]):
+            raise ValueError("a concept_id is listed twice")
+        self._made: dict[str, Concept] = {}
+
+    def __getitem__(self, concept_id: str) -> Concept:
+        made = self._made.get(concept_id)
+        if made is None:
+            row = self._row[concept_id]
+            made = self._made[concept_id] = Concept(*(column[row] for column in self._columns))
+        return made
+
+    def get(self, concept_id: Any, default: Any = None) -> Any:
+        made = self._made.get(concept_id)
+        if made is not None:
+            return made
+        return self[concept_id] if concept_id in self._row else default
+
+    def __contains__(self, concept_id: object) -> bool:
+        return concept_id in self._row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns[0])
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+
+class _Synonyms(Mapping[str, tuple[str, ...]]):
+    """concept_id -> its synonym keys, each tuple made on first use (see `_Concepts`)."""
+
+    def __init__(self, concept_ids: list[str], ends: list[int], flat: list[str]) -> None:
+        if len(ends) != len(concept_ids) or (ends and ends[-1] != len(flat)):
+            raise ValueError("synonym columns do not fit")
+        self._ids, self._ends, self._flat = concept_ids, ends, flat
+        self._row = dict(zip(concept_ids, range(len(concept_ids)), strict=True))
+        self._made: dict[str, tuple[str, ...]] = {}
+
+    def __getitem__(self, concept_id: str) -> tuple[str, ...]:
+        made = self._made.get(concept_id)
+        if made is None:
+            row = self._row[concept_id]
+            made = self._made[concept_id] = tuple(self._flat[self._ends[row - 1] if row else 0 : self._ends[row]])
+        return made
+
+    def get(self, concept_id: Any, default: Any = None) -> Any:
+        return self[concept_id] if concept_id in self._row else default
+
+    def __contains__(self, concept_id: object) -> bool:
+        return concept_id in self._row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 def decode_compiled(raw: bytes) -> tuple[str, Lexicon]:
@@ -388,21 +466,21 @@ def decode_compiled(raw: bytes) -> tuple[str, Lexicon]:
     columns = [_split(text, n) for text in data["concepts"]]
     if len(columns) != 6:
         raise ValueError("expected 6 concept columns")
-    concepts = dict(zip(columns[0], map(Concept, *columns), strict=True))
-    # the concept ids of concepts.tsv's rows, shared (as when read from the TSV files); KeyError if unknown
-    same_id = {concept_id: concept_id for concept_id in concepts}
-    key_to_concept = dict(zip(_split(data["keys"], data["n_keys"]),
-                              map(same_id.__getitem__, _split(data["key_concepts"], data["n_keys"])), strict=True))
-    flat = _split(data["synonym_keys"], data["n_synonym_keys"])
-    synonyms: dict[str, tuple[str, ...]] = {}
-    start = 0
-    for concept_id, end in zip(_split(data["synonym_concepts"], data["n_synonym_concepts"]), data["synonym_ends"], strict=True):
-        synonyms[concept_id] = tuple(flat[start:end])
-        start = end
-    lengths = dict(zip(_split(data["first_words"], data["n_first_words"]), map(tuple, data["first_lengths"]), strict=True))
+    concepts = _Concepts(columns)
+    # the concept ids of concepts.tsv's rows, shared (as when read from the TSV files)
+    ids = columns[0]
+    key_to_concept = dict(zip(_split(data["keys"], data["n_keys"]), map(ids.__getitem__, data["key_concepts"]),
+                              strict=True))
+    synonyms = _Synonyms(_split(data["synonym_concepts"], data["n_synonym_concepts"]), data["synonym_ends"],
+                         _split(data["synonym_keys"], data["n_synonym_keys"]))
+    table = list(map(tuple, data["length_tuples"]))
+    lengths = dict(zip(_split(data["first_words"], data["n_first_words"]), map(table.__getitem__, data["first_lengths"]),
+                       strict=True))
     if len(concepts) != n or len(key_to_concept) != data["n_keys"]:
         raise ValueError("inconsistent tables")
-    return data["stamp"], Lexicon(concepts, key_to_concept, synonyms, lengths)
+    if any(not isinstance(i, int) or i < 0 for i in (*data["key_concepts"][-1:], *data["first_lengths"][-1:])):
+        raise ValueError("inconsistent tables")
+    return data["stamp"], Lexicon(concepts, key_to_concept, synonyms, lengths)  # type: ignore[arg-type]
 
 
 def _read_compiled(directory: pathlib.Path) -> Lexicon | None:

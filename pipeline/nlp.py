@@ -116,9 +116,69 @@ def _defer_medspacy_init() -> None:
     sys.modules["medspacy"] = module
 
 
+def _entry_points_by_group() -> None:
+    """Let catalogue (spaCy's, thinc's and srsly's function registries) find a group's entry
+    points by a dict look-up instead of a scan of every installed entry point.
+
+    catalogue reads `importlib.metadata.entry_points()` once, at import, and then asks it
+    for one group (`spacy_factories`, `srsly_msgpack_decoders`, ...) each time a registry
+    is listed or misses: ~100 times while the pipeline loads (each `srsly.msgpack_loads`
+    lists the msgpack decoders), and on Python 3.11 every such `select(group=...)` flattens
+    and filters all of them: ~0.04-0.08 s of every load. That object is already a dict of
+    group -> entry points (`SelectableGroups`); this answers `select(group=g)` from it (the
+    same entry points, in the same order) and leaves any other selection as it was. Which
+    plugins exist and what they register is unchanged."""
+    import importlib.metadata as md
+
+    try:
+        import catalogue
+    except ImportError:
+        return
+    found = getattr(catalogue, "AVAILABLE_ENTRY_POINTS", None)
+    groups = getattr(md, "SelectableGroups", None)
+    if groups is None or type(found) is not groups:
+        return  # another Python or catalogue version: left as it is
+
+    class _ByGroup(groups):  # type: ignore[misc, valid-type]
+        def select(self, **params: Any) -> Any:
+            if len(params) == 1 and "group" in params:
+                return dict.get(self, params["group"], md.EntryPoints(()))
+            return super().select(**params)
+
+    catalogue.AVAILABLE_ENTRY_POINTS = _ByGroup(dict.items(found))
+    _faster_registry_listing(catalogue)
+
+
+def _faster_registry_listing(catalogue: Any) -> None:
+    """`catalogue.Registry.get_all` with the same result (same entries, same order) and a
+    cheaper namespace test: it walks every registered function (~220) for each of the ~116
+    calls while the pipeline loads, testing each with a generator (~0.02 s in all; ~0.004 s
+    with one tuple comparison). Only catalogue's own function of the 2.0 series is
+    replaced."""
+    original = catalogue.Registry.get_all
+    if getattr(original, "__module__", None) != "catalogue" or original.__qualname__ != "Registry.get_all":
+        return
+
+    def get_all(self: Any) -> dict[str, Any]:
+        result = {}
+        if self.entry_points:
+            result.update(self.get_entry_points())
+        namespace = tuple(self.namespace)
+        size = len(namespace) + 1
+        for keys, value in catalogue.REGISTRY.copy().items():
+            if len(keys) == size and keys[: size - 1] == namespace:
+                result[keys[-1]] = value
+        return result
+
+    get_all.__doc__ = original.__doc__
+    get_all.__wrapped__ = original  # type: ignore[attr-defined]
+    catalogue.Registry.get_all = get_all
+
+
 _defer_unused_imports()
 _defer_spacy_cli()
 _defer_medspacy_init()
+_entry_points_by_group()
 
 import spacy  # noqa: E402
 from confection import Config  # noqa: E402

@@ -3,7 +3,6 @@ build, used instead of simple_icd_10_cm at run time, and safe when stale."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
@@ -15,14 +14,15 @@ from pipeline import coding, icd_data
 
 
 def _shipped_json() -> dict:
-    return json.loads(gzip.decompress(icd_data.resource_path().read_bytes()))
+    """The shipped file's content as `build_data()` gives it (every section decoded)."""
+    return icd_data.data_of(icd_data.resource_path().read_bytes())
 
 
 def test_icd_data_shipped_resource_is_current():
     """Cheap check: the stamp of the shipped file is the stamp of today's inputs."""
     stamp = _shipped_json()["stamp"]
     assert stamp == icd_data.inputs_stamp(), (
-        "pipeline/resources/lexicons/icd10cm_index.json.gz is stale (coding.py, lexicon.py, the curated "
+        "pipeline/resources/lexicons/icd10cm_index.bin is stale (coding.py, lexicon.py, the curated "
         "lexicons or simple-icd-10-cm changed): run `python -m pipeline.icd_data --build`"
     )
 
@@ -38,21 +38,26 @@ def test_icd_data_shipped_resource_equals_a_fresh_build():  # ~8 s: imports simp
 
 
 def test_icd_data_encoding_is_deterministic():
-    data = {"format": icd_data.FORMAT, "stamp": "x", "bags": "a b\nc", "entries": [[1, 0], [3, 3], ["A00", "B1"]],
+    data = {"format": icd_data.FORMAT, "stamp": "x", "source": "test", "bags": "a b\nc",
+            "entries": [[1, 0], [3, 3], ["A00", "B1"], ["", "c"]],
             "posting_words": "a\nb\nc", "posting_ends": [1, 2, 3], "posting_bags": [0, 0, 1],
             "codes": "A00\nB1", "titles": "Cholera\nSomething", "billable": "\nB10",
             "gram_words": "abcd\nabce", "gram_keys": " ab\nabc\nbcd\nbce\ncd \nce ", "gram_idf": [1.0, 1.0, 1.4054651081081644,
             1.4054651081081644, 1.4054651081081644, 1.4054651081081644], "gram_unseen": 2.09861228866811,
             "gram_ends": [2, 4, 5, 6, 7, 8], "gram_numbers": [0, 1, 0, 1, 0, 1, 0, 1], "gram_norms": [2.4, 2.4]}
     assert icd_data.encode(data) == icd_data.encode(json.loads(json.dumps(data)))
+    assert icd_data.data_of(icd_data.encode(data)) == data  # every column round-trips, floats bit for bit
     stamp, decoded = icd_data.decode(icd_data.encode(data))
     index, postings = decoded.index
     ab, c = frozenset({"a", "b"}), frozenset({"c"})
     assert stamp == "x"
-    assert list(index.items()) == [(ab, (1, 3, "A00")), (c, (0, 3, "B1"))]
+    assert list(index.items()) == [(ab, (1, 3, "A00", "")), (c, (0, 3, "B1", "c"))]
     assert postings == {"a": [ab], "b": [ab], "c": [c]}
     assert postings["a"][0] is next(iter(index))  # the same bag objects, as built
     assert decoded.codes == {"A00": ("Cholera", "A00"), "B1": ("Something", "B10")}
+    assert decoded.codes.title("B1") == "Something" and decoded.codes.billable("A00") == "A00"
+    assert decoded.codes.title("A0") is None and decoded.codes.billable("B2") is None and "B" not in decoded.codes
+    assert type(index) is dict and type(postings) is dict  # look-ups at full dict speed
     words, idf, unseen, inverted, norms = decoded.grams
     assert words == ["abcd", "abce"] and unseen == 2.09861228866811 and norms == [2.4, 2.4]
     assert idf["bcd"] == 1.4054651081081644 and inverted == {" ab": [0, 1], "abc": [0, 1], "bcd": [0], "bce": [1], "cd ": [0], "ce ": [1]}
@@ -165,6 +170,45 @@ def test_icd_data_damaged_or_missing_resource_warns_and_falls_back(tmp_path, mon
         copy.unlink()
         icd_data.load.cache_clear()
         with pytest.warns(UserWarning, match=r"is missing"):
+            assert icd_data.load() is None
+    finally:
+        icd_data.load.cache_clear()
+
+
+def test_icd_data_titles_load_block_by_block():
+    """Titles are decompressed per block of codes, on first use; every code still gets its own."""
+    codes = [f"A{i:03d}" for i in range(600)]
+    data = {"format": icd_data.FORMAT, "stamp": "x", "source": "test", "bags": "a", "entries": [[0], [4], ["A000"], [""]],
+            "posting_words": "a", "posting_ends": [1], "posting_bags": [0], "codes": "\n".join(codes),
+            "titles": "\n".join(f"title {c}" for c in codes), "billable": "\n" * 599, "gram_words": "", "gram_keys": "",
+            "gram_idf": [], "gram_unseen": 1.0, "gram_ends": [], "gram_numbers": [], "gram_norms": []}
+    _, decoded = icd_data.decode(icd_data.encode(data))
+    titles = decoded.codes._titles
+    assert titles._blocks == {}
+    assert decoded.codes.title("A300") == "title A300" and list(titles._blocks) == [300 // icd_data._TITLE_BLOCK]
+    assert [decoded.codes[c] for c in codes] == [(f"title {c}", c) for c in codes]
+    assert icd_data.data_of(icd_data.encode(data)) == data
+
+
+def test_icd_data_shipped_resource_is_binary_small_and_no_pickle():
+    raw = icd_data.resource_path().read_bytes()
+    assert icd_data.resource_path().suffix == ".bin" and raw.startswith(icd_data._MAGIC)
+    assert len(raw) <= 5_000_000
+    header = json.loads(raw[len(icd_data._MAGIC) : raw.index(b"\n")])  # a JSON header, then zlib sections
+    assert header["format"] == icd_data.FORMAT and set(header["sections"]) >= {"bag_words", "posting_bags", "titles"}
+
+
+def test_icd_data_flipped_byte_is_detected_at_load(tmp_path, monkeypatch):
+    """A damaged byte anywhere (also in a title block read only later) fails the load, with
+    the warning and fall-back, instead of failing a look-up during a run."""
+    raw = bytearray(icd_data.resource_path().read_bytes())
+    raw[-10] ^= 0xFF  # in the last titles block
+    copy = tmp_path / icd_data.resource_path().name
+    copy.write_bytes(bytes(raw))
+    monkeypatch.setattr(icd_data, "resource_path", lambda: copy)
+    icd_data.load.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match=r"cannot be read.*checksum"):
             assert icd_data.load() is None
     finally:
         icd_data.load.cache_clear()

@@ -105,3 +105,47 @@ def test_nlp_load_skips_medspacy_init_and_keeps_medspacy_usable(repo):
     loguru, every other medspaCy component); importing medspaCy afterwards works as usual."""
     proc = subprocess.run([sys.executable, "-c", _MEDSPACY_PROBE], cwd=repo, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-3000:]
+
+
+_ENTRY_POINTS_PROBE = r"""
+import importlib.metadata as md
+import catalogue
+before = catalogue.AVAILABLE_ENTRY_POINTS
+import pipeline.nlp
+after = catalogue.AVAILABLE_ENTRY_POINTS
+if type(before) is getattr(md, "SelectableGroups", None):
+    assert after is not before and isinstance(after, type(before))
+    groups = sorted({*dict.keys(before), "spacy_factories", "spacy_misc", "no_such_group"})
+    # the same entry points, in the same order, for every group (also one nobody installed)
+    assert all(list(after.select(group=g)) == list(before.select(group=g)) for g in groups)
+    # any other selection is answered as before
+    assert list(after.select(name="pytest")) == list(before.select(name="pytest"))
+    assert list(after.select()) == list(before.select())
+    calls = []
+    original = md.EntryPoints.select
+    md.EntryPoints.select = lambda self, **p: calls.append(p) or original(self, **p)
+    nlp = pipeline.nlp.load_nlp()
+    md.EntryPoints.select = original
+    assert "ner" in nlp.pipe_names and calls == [], calls[:5]  # no scan of all entry points while loading
+    # a registry still finds what a package registers through an entry point
+    import spacy
+    for registry in (spacy.registry._entry_point_factories, spacy.registry.architectures, spacy.registry.misc):
+        group = registry.entry_point_namespace
+        assert registry.get_entry_points() == {ep.name: ep.load() for ep in before.select(group=group)}, group
+# the registries' listings: the same entries in the same order as catalogue's own function
+original = getattr(catalogue.Registry.get_all, "__wrapped__", None)
+if original is not None:
+    namespaces = {keys[:i] for keys in catalogue.REGISTRY for i in range(1, len(keys))} | {("no", "such")}
+    registries = [catalogue.Registry(ns, entry_points=ep) for ns in sorted(namespaces) for ep in (False, True)]
+    assert all(list(r.get_all().items()) == list(original(r).items()) for r in registries)
+print("ok")
+"""
+
+
+def test_nlp_load_answers_entry_point_groups_without_scanning(repo):
+    """catalogue's registries ask for one entry-point group ~100 times while the pipeline
+    loads; `pipeline.nlp` answers those from the groups (the same entry points) instead of
+    filtering every installed entry point each time."""
+    proc = subprocess.run([sys.executable, "-c", _ENTRY_POINTS_PROBE], cwd=repo, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]
