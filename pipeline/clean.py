@@ -823,7 +823,9 @@ _CLINICAL_WORD = re.compile(
 )
 _COUNT_WIDGET = re.compile(
     r"\b\d[\d,.]*\s*k?\s+(views?|replies|repl(y|ied)|comments?|likes?|shares?|followers?|answers?|votes?|readers|members|"
-    r"people|users|reviews?|ratings?|stars?|subscribers|posts?|downloads?|reads)\b",
+    r"people|users|reviews?|ratings?|stars?|subscribers|posts?|downloads?|reads|"
+    # (round 6) the counters of metrics blocks and reaction bars ("657.9K reactions", "12 citations", "3 saves")
+    r"reactions|citations|mentions|bookmarks|saves|upvotes|favou?rites|retweets|reposts|clicks|impressions|page ?views)\b",
     re.IGNORECASE,
 )
 _DATE_TIME = re.compile(
@@ -873,19 +875,41 @@ class LineClassifier:
     sentence_threshold: float | None = None  # for lines `guard` calls soft; None: never removed
     strict_threshold: float | None = None  # for lines `guard` calls strict; None: never removed
     weak_threshold: float | None = None  # for lines `guard` calls weak (round 5); None: never removed
+    # (round 6) weight of the neighbours' log-odds in a line's smoothed score (`smoothed_log_odds`); 0: none
+    smoothing: float = 0.0
 
-    def probability(self, values: Sequence[float]) -> float:
+    def log_odds(self, values: Sequence[float]) -> float:
         z = self.intercept
         for v, m, s, c in zip(values, self.mean, self.scale, self.coef, strict=True):
             z += c * (v - m) / s
+        return z
+
+    def probability(self, values: Sequence[float]) -> float:
+        z = self.log_odds(values)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+# (round 6) score smoothing over the page: chrome comes in runs and narrative in blocks, so a line's log-odds
+# gets `smoothing` times the mean log-odds of the lines right before and after it; a line a rule removed counts
+# as P = 0.99, and every log-odds is clipped to P in [1e-4, 1 - 1e-4] first (one score cannot swamp the sum)
+RULE_REMOVED_LOG_ODDS = math.log(0.99 / 0.01)
+_LOG_ODDS_CLIP = math.log((1 - 1e-4) / 1e-4)
+
+
+def smoothed_log_odds(own: float, neighbours: Sequence[float], smoothing: float) -> float:
+    """A line's log-odds plus `smoothing` x the mean of its neighbours' (all clipped to +-9.2)."""
+    clip = lambda z: max(-_LOG_ODDS_CLIP, min(_LOG_ODDS_CLIP, z))  # noqa: E731
+    z = clip(own)
+    if smoothing and neighbours:
+        z += smoothing * sum(clip(v) for v in neighbours) / len(neighbours)
+    return z
 
 
 CLASSIFIER_FILE = "line_classifier.json"
 _CLASSIFIER_KEYS = frozenset(
     ("model", "features", "mean", "scale", "coef", "intercept", "threshold", "sentence_threshold", "trained", "cross_validation")
 )
-_CLASSIFIER_OPTIONAL_KEYS = frozenset(("strict_threshold", "weak_threshold"))
+_CLASSIFIER_OPTIONAL_KEYS = frozenset(("strict_threshold", "weak_threshold", "smoothing"))
 
 
 def parse_classifier(data: object, where: str, features: tuple[str, ...] | None = None) -> LineClassifier:
@@ -937,6 +961,9 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
         not isinstance(weak_threshold, (int, float)) or isinstance(weak_threshold, bool) or not threshold <= weak_threshold < 1.0
     ):
         raise ValueError(f"{where}: 'weak_threshold' must be null or a number in [threshold, 1)")
+    smoothing = data.get("smoothing", 0.0)
+    if not isinstance(smoothing, (int, float)) or isinstance(smoothing, bool) or not 0.0 <= smoothing <= 1.0:
+        raise ValueError(f"{where}: 'smoothing' must be a number in [0, 1]")
     return LineClassifier(
         features,
         vectors["mean"],
@@ -947,6 +974,7 @@ def parse_classifier(data: object, where: str, features: tuple[str, ...] | None 
         None if sentence_threshold is None else float(sentence_threshold),
         None if strict_threshold is None else float(strict_threshold),
         None if weak_threshold is None else float(weak_threshold),
+        float(smoothing),
     )
 
 
@@ -1285,7 +1313,11 @@ def _is_description(text: str) -> bool:
     )
 
 
-_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+[A-Z]")
+# (round 6) not a date ("12 Jan 2019 - 30 Aug 2024", "3 March 2021"): a numbered heading opens with a word
+_NUMBERED_HEADING = re.compile(
+    r"^(\d{1,2}(\.\d{1,2})*\.?|[IVX]{1,4}\.)\s+(?!(?i:jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|"
+    r"sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\b\.?,? (19|20)\d{2}\b)[A-Z]"
+)
 
 
 def _is_section_heading(lines: Sequence[Line], i: int) -> bool:
@@ -1325,7 +1357,11 @@ def _is_running_text(text: str) -> bool:
 
 
 _ABSTRACT_LABEL = re.compile(r"^[A-Z][A-Z]+( [A-Z]+){0,3}: \S.{80,}")  # "SEARCH STRATEGY: We searched ..." (structured abstract)
-_OFFER = re.compile(r"\b(save|saving|get|enjoy|up to)\s+\d+\s?%|\b\d+\s?%\s+(off|discount)\b", re.IGNORECASE)  # "save 20%" is no measurement
+_OFFER = re.compile(  # "save 20%" is no measurement, nor (round 6) a progress bar's "45% complete"
+    r"\b(save|saving|get|enjoy|up to)\s+\d+\s?%|\b\d+\s?%\s+(off|discount|complete|completed|done)\b", re.IGNORECASE
+)
+# (round 6) a post's or answer's stamp, in lower case after its author's name: "answered Mar 9, 2022 at 18:40"
+_STAMP = re.compile(r"^(answered|asked|edited|posted|updated|modified|commented|replied|published|last (edited|updated|modified))\b")
 _PATIENT_CUE = re.compile(
     r"\b(he|she|his|her|him|man|woman|boy|girl|infant|child|baby|neonate|newborn|toddler|"
     r"mother|father|son|daughter|husband|wife)\b|\d+-(year|month|week|day)-old\b|\b\d+ (years?|months?) (old|of age)\b|"
@@ -1358,7 +1394,11 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         return "hard"  # the common case first (a sentence about the patient): what the checks below would say
     if not _WORD_TOKENS.search(text) and any(unicodedata.category(ch) == "So" or ch in _ARROWS for ch in text):
         return None  # a pictogram with a counter and no word: a widget ("♡ 120", "▼ 2024 (9)")
-    if _MEASUREMENT.search(_OFFER.sub("", text)) or _in_table(lines, i) or text[:1].islower() or not _WORD_TOKENS.search(text):
+    if _COUNT_WIDGET.search(text) and len(_WORD_TOKENS.findall(text)) <= 4 and not is_sentence(text):
+        return None  # (round 6) a widget's counter ("657.9K reactions", "12 citations"), not a drug or disease name
+    stamp = _STAMP.match(text) is not None and _DATE_TIME.search(text) is not None and len(_WORD_TOKENS.findall(text)) <= 8
+    lower = text[:1].islower() and not stamp  # (round 6) a lower-case stamp is no line running on from above
+    if _MEASUREMENT.search(_OFFER.sub("", text)) or _in_table(lines, i) or lower or not _WORD_TOKENS.search(text):
         return "hard"  # a table row of results ("Haemoglobin 68 g/L 120-150"); text running on from a line above; no word at all
     if is_known_heading(text) or _FIGURE.match(rule_text(text).lstrip("*_ ")):
         return "hard"  # a figure or table caption is the report's, however long
@@ -1368,6 +1408,8 @@ def guard(lines: Sequence[Line], i: int) -> str | None:
         return "hard"
     if text.startswith("#") and not is_known_heading(text) and _chrome_cue(text.lstrip("# ").rstrip(" ?!")):
         return "strict"  # a Markdown heading worded as a widget ("## Export citation")
+    if text.startswith("#") and line.zone != 0 and heading_key(text) not in clinical_headings() and _heads_chrome(lines, i):
+        return "strict"  # (round 6) a Markdown heading outside the body over short lines only ("## Usage statistics")
     if text.startswith("#") or _NUMBERED_HEADING.match(rule_text(text)) or heading_key(text) in clinical_headings():
         return "hard"  # a heading by markup or numbering, or a clinical sub-heading ("Investigations")
     prev = lines[i - 1] if i > 0 else None
@@ -1457,7 +1499,14 @@ def _sentence_about_patient(text: str) -> bool:
     words = [w.lower() for w in _WORD_TOKENS.findall(text)]
     if any(w in _YOU for w in words) or _BIO.match(rule_text(text)):
         return False  # speaks to the reader, or introduces an author ("Dr. Jane Roe is a ...")
+    if not _PATIENT_CUE.search(_GENERIC_PATIENT.sub(" ", text)) and not _NARRATIVE.search(text) and _chrome_cue(text):
+        # (round 6) "patient" or "this case" its only patient word, nothing told, and it speaks like chrome: a site's
+        # offer about the case ("Members can claim 1 CME credit by completing the short quiz on this case.")
+        return False
     return not (words[0] in imperative_words() and any(w in ui_words() for w in words))
+
+
+_GENERIC_PATIENT = re.compile(r"\bpatients?\b|\b(this|the|our|present|index|a|an|first|second) case\b", re.IGNORECASE)
 
 
 # the voice of a case report: "we report", "we decided", "a CT was performed at our institution"
@@ -1700,9 +1749,29 @@ def _heads_text(lines: Sequence[Line], i: int, depth: int = 0) -> bool:
     return kicker and lines[i].blank_before and lines[j].blank_before and _heads_text(lines, j, depth + 1)
 
 
+def _heads_chrome(lines: Sequence[Line], i: int) -> bool:
+    """(round 6) What follows line i up to the next Markdown heading (twelve lines at most) that no rule removed is
+    short lines only, none a sentence, about a patient, a clinical item or a measurement: a widget's block ("## Files
+    in this item" over file names, "## Usage statistics" over counters), not a section of the text."""
+    for line in lines[i + 1 : i + 13]:
+        if line.text.startswith("#"):
+            break
+        if line.rule:
+            continue
+        text = line.text
+        if len(text) >= 80 or is_sentence(text) or _about_patient(text) or _clinical_item(text) or _MEASUREMENT.search(text):
+            return False
+    return True
+
+
 def _protected(lines: Sequence[Line], i: int) -> bool:
     """Lines the classifier never removes at its ordinary threshold (hard or soft `guard`)."""
     return guard(lines, i) is not None
+
+
+# (round 6) a title scores above this on the prose model: report titles, news-style ones too ("Runner survives heat
+# stroke after collapsing near the finish line", -0.45), do; "Answer from a verified doctor" (-1.13) does not
+_TITLE_PROSE_FLOOR = -0.75
 
 
 def _title_index(lines: Sequence[Line]) -> int | None:
@@ -1710,7 +1779,8 @@ def _title_index(lines: Sequence[Line]) -> int | None:
 
     The first kept line in the first half of the document with five or more words and
     no sentence end, that is not a heading or a menu of links ("Spontaneous spinal
-    epidural haematoma after chiropractic manipulation of the neck").
+    epidural haematoma after chiropractic manipulation of the neck"), nor (round 6) worded
+    in a site's everyday English by the prose model (`_TITLE_PROSE_FLOOR`).
     """
     half = len(lines) // 2 + 1
     for i, line in enumerate(lines[:half]):
@@ -1721,6 +1791,8 @@ def _title_index(lines: Sequence[Line]) -> int | None:
             continue  # a menu of links ("[Cases](/cases) · [Quizzes](/quiz)") is no title
         if _chrome_cue(text.rstrip(" ?!")) or _DATE_TIME.search(text) or _LABEL_VALUE.match(text):
             continue  # a widget or byline before the title ("Find it at the library", "Posted 3 May 2024 by ...")
+        if len(_WORD_TOKENS.findall(text)) >= 5 and _line_prose(line) < _TITLE_PROSE_FLOOR:
+            continue  # (round 6) reads as a site's everyday English, not a report's ("Answer from a verified doctor")
         if len(_WORD_TOKENS.findall(text)) >= 5:
             return i
     return None
@@ -1766,19 +1838,37 @@ def _mark_classified(lines: list[Line], classifier: LineClassifier) -> None:
     Lines `guard` calls soft (sentences, clauses, heading-like lines without a patient)
     need the higher `sentence_threshold`; hard-guarded lines and the title are never
     removed. Features see the rule marks only (not earlier classifier decisions), so the
-    result does not depend on the order lines are visited in.
+    result does not depend on the order lines are visited in. Since round 6 the score is
+    smoothed over the page (`smoothed_log_odds`): the lines right before and after a
+    candidate, guarded or not, are scored too and pull its log-odds their way.
     """
     title = _title_index(lines)
-    decisions = []
+    kinds: dict[int, str | None] = {}
+    candidates = []
     for i, line in enumerate(lines):
-        if line.rule or i == title:
+        if line.rule:
             continue
-        kind = guard(lines, i)
-        if kind == "hard":
-            continue
+        kinds[i] = guard(lines, i)
+        if i != title and kinds[i] != "hard":
+            candidates.append(i)
+    scores: dict[int, float] = {}
+
+    def log_odds(j: int) -> float:  # a line's own log-odds (features see the rules' marks only)
+        if lines[j].rule:
+            return RULE_REMOVED_LOG_ODDS
+        if j not in scores:
+            scores[j] = classifier.log_odds(line_features(lines, j, kinds[j]))
+        return scores[j]
+
+    decisions = []
+    for i in candidates:
         threshold = {None: classifier.threshold, "soft": classifier.sentence_threshold, "strict": classifier.strict_threshold,
-                     "weak": classifier.weak_threshold}[kind]
-        if threshold is not None and classifier.probability(line_features(lines, i, kind)) >= threshold:
+                     "weak": classifier.weak_threshold}[kinds[i]]
+        if threshold is None:
+            continue
+        neighbours = [log_odds(j) for j in (i - 1, i + 1) if 0 <= j < len(lines)] if classifier.smoothing else []
+        z = smoothed_log_odds(log_odds(i), neighbours, classifier.smoothing)
+        if 1.0 / (1.0 + math.exp(-z)) >= threshold:
             decisions.append(i)
     for i in decisions:
         lines[i].rule = "line_classifier"
@@ -1887,7 +1977,39 @@ def mark_lines(source: SourceText, context: CorpusContext | None = None, classif
     _mark_zones(lines, _metadata_site_words(source.metadata))
     if classify:
         _mark_classified(lines, line_classifier())
+        _mark_enclosed_names(lines)
     return lines
+
+
+def _mark_enclosed_names(lines: list[Line], longest: int = 3) -> None:
+    """(round 6) After the body of the text, a run of one to three short name-like lines ("Addiction Medicine",
+    "Anesthesia": what `guard` keeps as a clinical name or item) with a removed line right before and right after
+    it is the entry of a menu whose other entries went (a subject list, related links): rule `enclosed_name`.
+    Never a sentence, a heading, a line about a patient, a measurement or inside the body."""
+    def name_like(line: Line) -> bool:
+        text = line.text
+        return (
+            not line.rule
+            and line.zone == 1
+            and len(_WORD_TOKENS.findall(text)) <= 6
+            and not is_sentence(text)
+            and not text.startswith("#")
+            and not is_known_heading(text)
+            and heading_key(text) not in clinical_headings()
+            and not _about_patient(text)
+            and not _MEASUREMENT.search(text)
+            and (_clinical_name(text) or _clinical_item(text))
+        )
+
+    i = 1
+    while i < len(lines):
+        j = i
+        while j < len(lines) and j - i < longest and name_like(lines[j]):
+            j += 1
+        if j > i and j < len(lines) and lines[i - 1].rule and lines[j].rule:
+            for k in range(i, j):
+                lines[k].rule = "enclosed_name"
+        i = max(j, i + 1)
 
 
 def clean(source: SourceText, context: CorpusContext | None = None) -> CleanText:

@@ -758,7 +758,7 @@ def protected_block(element: Any, text: str) -> bool:
         return True  # as the line guard: running text in technical words, or telling what happened ("was treated")
     if tag == "li":
         items = element.getparent()
-        head = items.getprevious() if items is not None else None
+        head = _element_sibling(items, -1) if items is not None else None
         return (
             items is not None
             and items.tag in ("ul", "ol")
@@ -859,6 +859,16 @@ def _restore_dropped_prose(tree: Any, text: str) -> str:
     return "\n".join(out)
 
 
+def _element_sibling(element: Any, step: int) -> Any:
+    """The next (step 1) or previous (step -1) sibling that is an element, past comments and processing
+    instructions (real pages put "<!-- ad slot -->" between a heading and its paragraph; lxml's itertext
+    refuses a comment)."""
+    sibling = element.getnext() if step > 0 else element.getprevious()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext() if step > 0 else sibling.getprevious()
+    return sibling
+
+
 def _restore_dropped_headings(tree: Any, text: str) -> str:
     """Put back a sub-heading (h2-h6) trafilatura dropped when the block right after it was kept.
 
@@ -879,7 +889,7 @@ def _restore_dropped_headings(tree: Any, text: str) -> str:
             continue
         if any(line.lstrip("#*-• ").strip() == title for line in folded_lines):
             continue  # kept
-        following = heading.getnext()
+        following = _element_sibling(heading, 1)
         first = None
         if following is not None:
             first = next((t for t in (" ".join(x.split()) for x in following.itertext()) if t), None)
@@ -910,7 +920,7 @@ def _restore_dropped_lists(tree: Any, text: str) -> str:
     folded_text = "\n".join(folded_lines)
     inserts: dict[int, list[str]] = {}
     for items in tree.iter("ul", "ol"):
-        head = items.getprevious()
+        head = _element_sibling(items, -1)
         if head is None or not isinstance(head.tag, str) or head.tag.lower() not in ("h2", "h3", "h4", "h5", "h6", "strong", "b", "p"):
             continue
         if items.find(".//a") is not None:

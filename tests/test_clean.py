@@ -806,3 +806,142 @@ def test_clean_round5_weak_tier_and_headings_with_dates_or_arrows():
     # technical words are clinical or of biomedical text, not site jargon ("compendium", "perpetuity")
     assert _technical("Aspiration yielded purulent synovial fluid with neutrophils.")
     assert not _technical("Drug data are licensed from a compendium and shown in perpetuity.")
+
+
+def test_clean_round6_smoothing_is_validated_and_pulls_a_score_toward_its_neighbours():
+    import json
+    import math
+
+    from pipeline import resources
+    from pipeline.clean import CLASSIFIER_FILE, line_classifier, parse_classifier, smoothed_log_odds
+
+    model = line_classifier()
+    assert 0.0 <= model.smoothing <= 1.0
+    data = json.loads(resources.path("boilerplate", CLASSIFIER_FILE).read_text(encoding="utf-8"))
+    without = {k: v for k, v in data.items() if k != "smoothing"}  # files before round 6: no smoothing
+    assert parse_classifier(without, "w.json").smoothing == 0.0
+    for bad in (-0.1, 1.5, True, "0.2"):
+        with pytest.raises(ValueError, match="smoothing"):
+            parse_classifier(dict(data, smoothing=bad), "w.json")
+    # a line between two chrome lines scores higher, between two narrative lines lower; no neighbours: its own score
+    assert smoothed_log_odds(0.5, [3.0, 4.0], 0.2) == pytest.approx(0.5 + 0.2 * 3.5)
+    assert smoothed_log_odds(0.5, [-6.0, -2.0], 0.2) == pytest.approx(0.5 - 0.2 * 4.0)
+    assert smoothed_log_odds(0.5, [3.0], 0.0) == 0.5 and smoothed_log_odds(0.5, [], 0.2) == 0.5
+    # one extreme score cannot swamp the sum: every log-odds is clipped to P in [1e-4, 1 - 1e-4]
+    clip = math.log((1 - 1e-4) / 1e-4)
+    assert smoothed_log_odds(50.0, [-800.0], 0.2) == pytest.approx(clip - 0.2 * clip)
+
+
+def test_clean_round6_smoothing_removes_a_borderline_line_inside_a_run_of_chrome():
+    import math
+
+    from pipeline import clean as clean_module
+
+    case = (
+        "A 7-year-old boy was brought in with two days of fever and refusal to bear weight on his right leg, and "
+        "ultrasound showed an effusion of the hip.\n"
+    )
+    text = case + "\nShare this case\nHot network questions\nCite this page\n"  # two rule-removed neighbours
+    lines = clean_module.mark_lines(_source(text), classify=False)
+    middle = next(i for i, line in enumerate(lines) if line.text == "Hot network questions")
+    assert not lines[middle].rule and lines[middle - 1].rule and lines[middle + 1].rule
+    assert clean_module._title_index(lines) != middle  # the title is never removed
+    model = clean_module.line_classifier()
+    own = model.log_odds(clean_module.line_features(lines, middle, clean_module.guard(lines, middle)))
+    # a threshold just above the line's own score: removed only when its chrome neighbours pull it up
+    threshold = 1.0 / (1.0 + math.exp(-own)) + 0.001
+    for smoothing, removed in ((0.0, False), (0.5, True)):
+        tuned = clean_module.LineClassifier(model.features, model.mean, model.scale, model.coef, model.intercept,
+                                            min(threshold, 0.999), model.sentence_threshold, model.strict_threshold,
+                                            model.weak_threshold, smoothing)
+        marked = clean_module.mark_lines(_source(text), classify=False)
+        clean_module._mark_classified(marked, tuned)
+        assert (marked[middle].rule == "line_classifier") is removed, smoothing
+        assert not any(line.rule for line in marked if line.text == case.strip())
+
+
+def test_clean_round6_guard_counters_stamps_dates_and_chrome_about_the_case():
+    from pipeline.clean import _NUMBERED_HEADING, _about_patient, guard, mark_lines
+
+    case = (
+        "A 7-year-old boy was brought in with two days of fever and refusal to bear weight on his right leg, and "
+        "ultrasound showed an effusion of the hip.\n"
+    )
+    more = "He was treated with arthrotomy, washout and six weeks of antibiotics, and he walked again within a month.\n"
+    # a widget's counter is no drug or disease name ("reactions" is a word of the lexicon)
+    for counter in ("657.9K reactions", "12 citations", "3 saves"):
+        lines = mark_lines(_source(case + more + "\n" + counter + "\n"), classify=False)
+        assert guard(lines, len(lines) - 1) is None, counter
+    # a post's stamp in lower case is no line running on from the one above
+    lines = mark_lines(_source(case + more + "\nanswered Mar 9, 2022 at 18:40\n"), classify=False)
+    assert guard(lines, len(lines) - 1) != "hard"
+    lines = mark_lines(_source("The biopsy showed granulomas in the\nlymph node and the skin.\n"), classify=False)
+    assert guard(lines, 1) == "hard"  # a wrapped line still runs on
+    # a date is no numbered heading; a numbered heading still is
+    assert not _NUMBERED_HEADING.match("12 Jan 2019 - 30 Aug 2024") and not _NUMBERED_HEADING.match("3 March 2021")
+    assert _NUMBERED_HEADING.match("2 Case presentation") and _NUMBERED_HEADING.match("4 May-Thurner syndrome")
+    # "this case" / "patient" the only patient word, nothing told, speaking like chrome: not about the patient
+    assert not _about_patient("Members can claim 1 CME credit by completing the short quiz on this case.")
+    assert _about_patient("This case highlights the need for early imaging.")
+    assert _about_patient("The patient was discharged home on day six.")
+    assert _about_patient("He was treated at our clinic; download the discharge letter template.")
+    # a progress bar's percentage is no measurement
+    lines = mark_lines(_source(case + more + "\nProgress: 45% complete\n"), classify=False)
+    assert guard(lines, len(lines) - 1) != "hard"
+
+
+def test_clean_round6_markdown_heading_over_widget_lines_is_strict_not_hard():
+    from pipeline.clean import guard, mark_lines
+
+    case = (
+        "A 9-year-old boy had three weeks of evening fevers, night sweats and a weight loss of two kilograms, and "
+        "ultrasound showed small lesions in the liver and spleen.\n\n"
+        "He was treated with rifampicin and azithromycin for two weeks, and the fevers stopped within days.\n\n"
+    )
+    lines = mark_lines(_source(case + "## Usage statistics\n\nLast 12 months\n\nBy country\n"), classify=False)
+    at = next(i for i, line in enumerate(lines) if line.text == "## Usage statistics")
+    assert guard(lines, at) == "strict"
+    # over text, a clinical list or inside the body a Markdown heading stays hard
+    for under in ("## Follow-up\n\nHe remained well at six months and the lesions had resolved on ultrasound.\n",
+                  "## Treatment options\n\n- Azithromycin\n- Rifampicin\n"):
+        lines = mark_lines(_source(case + under), classify=False)
+        at = next(i for i, line in enumerate(lines) if line.text.startswith("## "))
+        assert guard(lines, at) == "hard", under
+
+
+def test_clean_round6_enclosed_names_after_the_body_go_with_their_menu():
+    from pipeline.clean import _mark_enclosed_names, mark_lines
+
+    case = (
+        "A 27-year-old man woke unable to move his arms or legs after eating a large meal, and the serum potassium "
+        "was low.\n\nHe was treated with oral potassium and propranolol, and he recovered fully within hours.\n\n"
+    )
+    menu = "Subject Areas\nAll Articles\nAddiction Medicine\nAllergy and Immunology\n"
+    lines = mark_lines(_source(case + menu), classify=False)
+    at = {line.text: k for k, line in enumerate(lines)}
+    for text in ("All Articles", "Allergy and Immunology"):
+        lines[at[text]].rule = "line_classifier"  # its neighbours went
+    _mark_enclosed_names(lines)
+    assert lines[at["Addiction Medicine"]].rule == "enclosed_name"
+    # inside the body, or not enclosed on both sides: kept
+    lines = mark_lines(_source(case + "Addiction Medicine\nAllergy and Immunology\n"), classify=False)
+    lines[len(lines) - 1].rule = "line_classifier"
+    _mark_enclosed_names(lines)
+    assert not any(line.rule == "enclosed_name" for line in lines)
+
+
+def test_clean_round6_rules_for_common_page_notices():
+    case = "A 7-year-old boy was brought in with fever and a limp, and ultrasound showed an effusion of the hip.\n\n"
+    notices = {
+        "Images are for illustration only and do not show the patient described.": "site_image_notice",
+        "This summary was printed on 04/02/2025 at 10:41 AM": "site_print_stamp",
+        "Powered by a free blogging service": "site_powered_by",
+        "The views expressed are those of the contributor and not of RxLens.": "site_views_disclaimer",
+        "Prices and availability are subject to change without notice.": "site_price_notice",
+        "Comments are moderated and may take a day to appear.": "site_comment_policy",
+        "Only 3 left in stock": "site_stock",
+    }
+    kept = "Images of the hip showed an effusion, and he was powered through rehabilitation by his parents.\n"
+    result = clean(_source(case + "".join(f"{n}\n\n" for n in notices) + kept))
+    assert result.text == case + kept
+    assert [r.rule for r in result.removed] == list(notices.values())

@@ -35,30 +35,32 @@ BOILERPLATE_FLOOR_LOCAL = 99.5  # measured 99.5 % (215/216)
 TARGET_BOILERPLATE = 98.0
 
 # tests/fixtures/cleaning_heldout (no shared sources): measured 98.7 % (294/298) removed (round 4; 98.0 % in round 3),
-# 100 % (109/109) kept (the forum posts trafilatura used to drop are restored by ingest).
-HELDOUT_BOILERPLATE_FLOOR = 98.5
+# 100 % (109/109) kept (the forum posts trafilatura used to drop are restored by ingest). Round 6: 99.0 % (295/298).
+HELDOUT_BOILERPLATE_FLOOR = 98.9
 HELDOUT_KNOWN_CONTENT_LOSSES: dict[tuple[str, str], str] = {}
 
 # tests/fixtures/cleaning_train: the 65 pages of rounds 1-3 (train_00 to train_64) measured 97.4 % (943/968) removed
 # (97.2 % in round 3); all 137 pages since round 4 (30 pages of other site families, 42 whose chrome a grammar
 # composes) 94.1 % (1615/1716); 100 % (1110/1110) kept. Round 5 (prose model, context features, weak guard tier):
-# train_00 to train_64 98.1 % (950/968), all 95.7 % (1642/1716), 100 % kept.
-TRAIN_BOILERPLATE_FLOOR = 98.0  # train_00 to train_64
-TRAIN_ALL_BOILERPLATE_FLOOR = 95.5
+# train_00 to train_64 98.1 % (950/968), all 95.7 % (1642/1716), 100 % kept. Round 6 (score smoothing over the page,
+# guard changes, seven rules): 98.2 % (951/968), all 96.8 % (1661/1716), 100 % kept.
+TRAIN_BOILERPLATE_FLOOR = 98.2  # train_00 to train_64
+TRAIN_ALL_BOILERPLATE_FLOOR = 96.7
 
 # tests/fixtures/cleaning_heldout3: 81.8 % (216/264) removed and 100 % (106/106) kept before round 3; 91.3 % (241/264)
 # and 98.1 % (104/106) after it (blind), 90.9 % after a content-safety guard on the HTML block classifier. The lead then
 # looked at the two lost sentences (one flat-text line running a case's sentences into a widget's question; fixed in
 # general: `_about_patient` judges each sentence), so heldout3 is no longer unseen: 90.5 % (239/264) / 100 %.
 # cleaning_heldout2 stays the never-tuned set. Round 4 trains the classifiers on heldout3 too: 91.7 % (242/264) / 100 %.
-# Round 5: 94.3 % (249/264) / 100 %.
-HELDOUT3_BOILERPLATE_FLOOR = 94.0
+# Round 5: 94.3 % (249/264) / 100 %. Round 6: 95.1 % (251/264) / 100 %.
+HELDOUT3_BOILERPLATE_FLOOR = 95.0
 HELDOUT3_CONTENT_FLOOR = 100.0
 
 # tests/fixtures/cleaning_heldout4: written before round 4, never tuned on; measured with the code before round 4:
 # 86.5 % (173/200) removed, 98.8 % (81/82) kept; after round 4 (once): 86.5 % (173/200), 98.8 % (81/82); after round 5
-# (once, aggregates only): 87.0 % (174/200), 98.8 % (81/82).
-HELDOUT4_BOILERPLATE_FLOOR = 87.0
+# (once, aggregates only): 87.0 % (174/200), 98.8 % (81/82); after round 6 (once, aggregates only): 87.5 % (175/200),
+# 98.8 % (81/82).
+HELDOUT4_BOILERPLATE_FLOOR = 87.5
 HELDOUT4_CONTENT_FLOOR = 98.5
 
 # Content sentences the cleaner loses today: (fixture, start of the sentence) -> why.

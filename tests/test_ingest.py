@@ -193,3 +193,23 @@ def test_ingest_block_guard_tiers():
     assert not ingest.strict_block("Subscribe to our newsletter for weekly updates.")
     model = ingest.block_classifier()
     assert model.strict_threshold is None or model.threshold <= model.strict_threshold < 1
+
+
+def test_ingest_html_comment_between_a_heading_and_its_block_is_skipped(tmp_path):
+    # real pages put an ad slot's comment between a heading and what it heads; lxml's itertext refuses a comment
+    # (this crashed the extraction of two real news pages)
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(
+        "<html><body><p>Case text.</p><h3>Treatment</h3><!-- ad slot --><ul><li>Isotonic saline</li></ul></body></html>"
+    )
+    assert ingest._element_sibling(tree.find(".//h3"), 1).tag == "ul"
+    assert ingest._element_sibling(tree.find(".//ul"), -1).tag == "h3"
+    assert ingest._restore_dropped_headings(tree, "Case text.\n- Isotonic saline") == "Case text.\nTreatment\n- Isotonic saline"
+    paragraphs = "".join(
+        f"<h2>Part {k}</h2><!-- slot {k} --><p>The {k}th paragraph of a long article about a clinical case, with some "
+        "words that make it read like prose for the extractor to keep.</p>" for k in range(1, 6)
+    )
+    page = f"<html><head><title>Case</title></head><body><article><h1>A case</h1>{paragraphs}</article></body></html>"
+    text = _read(tmp_path, "page.html", page.encode()).text
+    assert "The 3th paragraph of a long article" in text
