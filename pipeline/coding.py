@@ -195,7 +195,24 @@ def _anatomy_variants(base: list[str]) -> list[list[str]]:
             trimmed = trimmed[:-1]
         if trimmed != cand:
             out.append(trimmed)
+    # (round 4) an organ adjective as its noun ('upper pulmonary lobe' -> 'upper lung
+    # lobe': `curated/coding/icd_words.tsv` `same` rows), then leading position words off
+    # ('distal LAD' -> LAD, 'upper abdomen' -> abdomen): tried after everything above
+    organ = {a: n for a, n in icd_words()["same"].items() if _ADJECTIVE.search(a) and " " not in n}
+    for cand in list(out):
+        named = [organ.get(w.lower(), w) for w in cand]
+        if named != cand and named not in out:
+            out.append(named)
+    for cand in list(out):
+        k = 0
+        while k < len(cand) - 1 and cand[k].lower() in roles["position"] | _VERTICAL:
+            k += 1
+        if k and cand[k:] not in out:
+            out.append(cand[k:])
     return out
+
+
+_VERTICAL = frozenset({"upper", "lower", "superior", "inferior"})
 
 
 def _bracket_variants(words: list[str]) -> list[list[str]]:
@@ -224,9 +241,8 @@ def _short_form_variants(words: list[str]) -> list[list[str]]:
     form already holds is not repeated)."""
     if len(words) < 2:
         return []
-    table = _coding_abbreviations()
     for i, w in enumerate(words):
-        long_form = table.get(("diagnosis", w)) if len(w) > 1 and w.isupper() else None
+        long_form = _short_form_sense("diagnosis", w) if len(w) > 1 and w.isupper() else None
         if long_form is None:
             continue
         lf = long_form.split()
@@ -449,6 +465,7 @@ def _icd_rewrites(text: str, heads: bool = False) -> str | None:
 _ICD_HYPHEN_PREFIX = re.compile(r"\b(hypo|hyper|non|pre|post|anti|intra|extra|sub|supra|peri|para|pseudo|poly|multi)-(?=[a-z])", re.I)
 
 
+_ICD_IN_WORD = re.compile(r"(?<=[a-z])\(([a-z]{1,3})\)(?=[a-z])")
 _PAREN_POPULATION = frozenset({"congenital", "newborn", "neonatal", "perinatal", "fetal", "fetus", "maternal", "pregnancy",
                                "childbirth", "puerperium", "puerperal", "gestational", "postpartum", "obstetric"})
 
@@ -460,6 +477,11 @@ def _icd_variants(text: str) -> list[str]:
     # kidney NOS (congenital)' files the congenital cyst, not every 'cyst of kidney')
     dropped = [] if any(w in _PAREN_POPULATION for m in _ICD_PAREN.finditer(text) for w in _icd_word_list(m.group(1))) else [
         _ICD_PAREN.sub(" ", text)]
+    # letters in brackets inside a word are optional: 'hemianop(s)ia' = hemianopia, hemianopsia
+    inner = _ICD_IN_WORD.search(text)
+    if inner is not None:
+        return list(dict.fromkeys(v for variant in (_ICD_IN_WORD.sub("", text), _ICD_IN_WORD.sub(r"\1", text))
+                                  for v in _icd_variants(variant)))
     out = [*dropped, _ICD_PAREN.sub(r" \1", text)]
     # a hyphenated prefix also as one word: 'Hypo-osmolality' = 'hypoosmolality'
     out += [_ICD_HYPHEN_PREFIX.sub(r"\1", o) for o in out if _ICD_HYPHEN_PREFIX.search(o)]
@@ -762,10 +784,34 @@ def icd10cm_default(texts: list[str]) -> str | None:
     classification's default ('aortic stenosis' -> 'Nonrheumatic aortic (valve) stenosis'):
     as good as an exact match, so it is tried right after it."""
     for text in _with_rewrites(texts):
-        code = _best_superset(_icd_words(uninvert(text)), 0) if text else None
+        bag = _icd_words(uninvert(text)) if text else frozenset()
+        code = _best_superset(bag, 0) if bag else None
         if code is not None:
-            return billable(code)
+            return billable(_default_or_parent(bag, code))
     return None
+
+
+def _default_or_parent(bag: frozenset[str], code: str) -> str:
+    """`code` (reached by adding only default words to `bag`), or its parent when a
+    sibling under that parent names the same condition with another word in the default
+    word's place: 'carnitine deficiency' is not E71.41 'Primary carnitine deficiency' when
+    E71.43 'Iatrogenic carnitine deficiency' stands beside it (-> E71.4 -> E71.40
+    unspecified); 'aortic stenosis' stays 'Nonrheumatic aortic (valve) stenosis', whose
+    siblings all say nonrheumatic."""
+    index, postings = _icd_index()
+    defaults = icd_words()["default"]
+    rarest = min(bag, key=lambda w: len(postings.get(w, ())))
+    own = [b for b in postings.get(rarest, ()) if index[b][2] == code and bag <= b]
+    used = {w for b in own for w in b - bag if w in defaults}
+    parent = code[:-1].rstrip(".")
+    if not used or len(parent) < 3 or "." not in code:
+        return code
+    for cand in postings.get(rarest, ()):
+        sib = index[cand][2]
+        if sib.startswith(parent) and not sib.startswith(code) and not code.startswith(sib) and bag < cand \
+                and not cand & used and "with" not in cand and index[cand][0] in (_TITLE, _TAIL):
+            return parent
+    return code
 
 
 def icd10cm_subset(texts: list[str], rewrites: bool = True) -> str | None:
@@ -836,7 +882,7 @@ def _neoplasm_sites() -> frozenset[str]:
     structural = set().union(*(_icd_words(phrase) for phrase, _ in _NEOPLASM_BEHAVIOUR.values()))
     sites: set[str] = set()
     ranges = [r for _, rs in _NEOPLASM_BEHAVIOUR.values() for r in rs]
-    for bag in postings.get("neoplasm", ()):  # the bags holding 'neoplasm' (not all ~68k: the index is lazy)
+    for bag in postings.get("neoplasm", ()):  # the bags holding 'neoplasm', not all ~68k
         code = index[bag][2]
         if any(lo <= code[:3] <= hi for lo, hi in ranges):
             sites |= bag
@@ -1167,7 +1213,15 @@ def billable(code: str) -> str:
                     if len(children) == 1 or "unspecified" in titles[c].lower() or _ICD_DEFAULT_PHRASE.search(titles[c])
                     or titles[c].lower() == parent]
         if not defaults:
-            return code
+            # no unspecified child: the residual 'other' child (Index 'specified NEC') that
+            # keeps every word of the parent's title, when there is exactly one: I75
+            # 'Atheroembolism' -> I75.8 '... of other sites' -> I75.89 (not S70.2 'Other
+            # superficial injuries of hip' -> '... bite'); else the code stays non-billable
+            words = _icd_words(parent) - {"other"}
+            residual = [c for c in children if re.search(r"\bother\b", titles[c], re.I) and _icd_words(titles[c]) >= words]
+            if len(residual) != 1:
+                return code
+            defaults = residual
         # the NOS child: one that states nothing more ('Type 2 diabetes mellitus without
         # complications' over '... with unspecified complications'; 'Hepatic failure,
         # unspecified without coma' over '... with coma'), then the most 'unspecified'
@@ -1210,16 +1264,40 @@ def _coding_abbreviations() -> dict[tuple[str, str], str]:
     return table
 
 
+@functools.lru_cache(maxsize=1)
+def _corpus_short_forms() -> dict[tuple[str, str], str]:
+    """(category, short form) -> long form of the short forms whose sense corpus evidence
+    settles (`resources/abbreviations/corpus_short_forms.tsv`, derived by
+    `scripts/mine_short_forms.py` from the definitions in texts we may tune on: >= 3
+    definitions, >= 90% one sense and one category, no English word, no known-ambiguous
+    short form)."""
+    file = resources.path("abbreviations", "corpus_short_forms.tsv")
+    table: dict[tuple[str, str], str] = {}
+    for row in resources.read_tsv(file, ("short", "long", "category", "n_definitions", "n_dominant")):
+        if row["category"] not in ("diagnosis", "anatomy", "imaging", "treatment"):
+            raise ValueError(f"{file}: {row['short']!r}: unknown category {row['category']!r}")
+        if (row["category"], row["short"]) in table:
+            raise ValueError(f"{file}: duplicate short form {row['short']!r} ({row['category']})")
+        table[(row["category"], row["short"])] = row["long"]
+    return table
+
+
+def _short_form_sense(category: str, text: str) -> str | None:
+    """The curated sense of a short form, else the corpus-evidence sense."""
+    return _coding_abbreviations().get((category, text)) or _corpus_short_forms().get((category, text))
+
+
 def expansion(text: str, category: str) -> str | None:
     """The usual sense, in `category`, of a short form the document does not define
     ('PCP' as a diagnosis -> 'pneumocystis pneumonia'; 'INH' as a treatment ->
     'isoniazid'): only for a mention already labelled with that category (as a plain
-    word 'PE' is also a physical examination). Case-sensitive; a plural 's' is allowed."""
-    table = _coding_abbreviations()
+    word 'PE' is also a physical examination). The curated tables first, then the short
+    forms corpus evidence settles ('PKU' -> 'phenylketonuria'). Case-sensitive; a plural
+    's' is allowed."""
     text = text.strip().strip("()[]")
-    found = table.get((category, text))
+    found = _short_form_sense(category, text)
     if found is None and len(text) > 2 and text.endswith("s"):
-        found = table.get((category, text[:-1]))
+        found = _short_form_sense(category, text[:-1])
     return found
 
 
@@ -1232,5 +1310,6 @@ def warm_up() -> None:
     neoplasm_morphology()
     _neoplasm_sites()
     _coding_abbreviations()
+    _corpus_short_forms()
     _indexed_codes()
     _word_gram_index()  # the spelling back-off's ICD-10-CM word 3-grams (shipped precomputed)

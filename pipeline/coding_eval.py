@@ -29,7 +29,11 @@ before the coder ran on them. `--split tune2` reads it. Split `tune3` (same tabl
 round later, written before the coder ran on it) holds every distinct Disease_disorder mention
 of the 30 train documents tune2 did not use, topped up with a seeded sample of tune2
 documents' mentions tune2 did not take, and 15 imaging and 15 treatment mentions of those
-30 documents: fresh rows to measure a round's rules on. `--split tune3` reads it.
+30 documents: fresh rows to measure a round's rules on. `--split tune3` reads it. Split
+`tune4` (round 4, written before the coder ran on it; drawn by `scripts/sample_coding_tune4.py`)
+holds every distinct Disease_disorder mention tune2/tune3 did not take of the first train
+documents in a seeded shuffle (90 mentions, 18 documents), and a seeded sample of 15
+treatment, 15 imaging and 15 anatomy mentions of those documents. `--split tune4` reads it.
 There an expected `NONE` means no
 code of the category's vocabulary applies ('ruptured', 'lesion' without its site): right
 when a diagnosis gets no ICD-10-CM code, or another mention a `local:` concept.
@@ -37,7 +41,7 @@ With `--errors`, diagnosis disagreements are also counted by class (no code, a c
 none applies, another chapter, another category of the chapter, the right category but
 another code).
 
-Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|tune2|tune3|all] [--errors]
+Usage: python -m pipeline.coding_eval [--reference FILE] [--split tune|test|tune2|tune3|tune4|all] [--errors]
 """
 
 from __future__ import annotations
@@ -134,8 +138,8 @@ class Result:
 
 
 NONE = "NONE"  # expected: no code of the category's vocabulary applies
-SPLITS = ("tune", "test", "tune2", "tune3")
-TUNING_SPLITS = ("tune2", "tune3")  # the splits of resources/coding_tuning.tsv
+SPLITS = ("tune", "test", "tune2", "tune3", "tune4")
+TUNING_SPLITS = ("tune2", "tune3", "tune4")  # the splits of resources/coding_tuning.tsv
 
 
 def reference_path() -> Path:
@@ -143,7 +147,7 @@ def reference_path() -> Path:
 
 
 def tuning_path() -> Path:
-    """The second tuning table (MACCROBAT train documents, split `tune2`)."""
+    """The second tuning table (MACCROBAT train documents, splits tune2, tune3, tune4)."""
     return resources.path("coding_tuning.tsv")
 
 
@@ -270,9 +274,9 @@ def report(results: Sequence[Result], verbose: bool = False, part: str = "all") 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.coding_eval", description=__doc__.split("\n")[0])
     parser.add_argument("--reference", type=Path, default=None,
-                        help="reference TSV (default: the packaged table; with --split tune2/tune3 the tuning table)")
+                        help="reference TSV (default: the packaged table; with --split tune2/tune3/tune4 the tuning table)")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
-                        help="code and report only this split (default: all, with each split); tune2 and tune3 "
+                        help="code and report only this split (default: all, with each split); tune2, tune3 and tune4 "
                              "read resources/coding_tuning.tsv unless --reference is given")
     parser.add_argument("--errors", "--verbose", dest="verbose", action="store_true",
                         help="list every disagreement of the rows reported")
