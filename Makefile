@@ -39,6 +39,7 @@ lint: $(STAMP)
 
 lexicons: $(STAMP)
 	$(PY) scripts/build_lexicons.py
+	$(PY) scripts/build_word_lists.py
 
 # The NER model: rebuilt from the annotated corpora (not part of CI), and the whole
 # pipeline scored on the MACCROBAT dev split (strict/overlap P/R/F1).

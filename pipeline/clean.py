@@ -109,20 +109,114 @@ def _word_list(name: str) -> frozenset[str]:
     return resources.read_word_list(resources.path("boilerplate", name))
 
 
+def _english_frequencies_bytes() -> bytes:
+    """pyspellchecker's English word-frequency dictionary, gzip-compressed JSON (as installed)."""
+    from importlib import resources as importlib_resources
+
+    return importlib_resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
+
+
 @lru_cache(maxsize=1)
 def _english_frequencies() -> dict[str, int]:
     import gzip
     import json
-    from importlib import resources as importlib_resources
 
-    data = importlib_resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
-    return json.loads(gzip.decompress(data))
+    return json.loads(gzip.decompress(_english_frequencies_bytes()))
+
+
+# Word lists precomputed from bigger sources, each stamped with what it was made from; built by
+# `python scripts/build_word_lists.py`, read at start-up instead of parsing the sources
+# (`_stamped_words`). When a stamp does not match (another pyspellchecker version, an edited
+# terms.tsv) the words are computed from the source: the same sets either way.
+ENGLISH_RANKS_FILE = "english_word_ranks.txt.gz"  # every English word, most frequent first
+CLINICAL_VOCABULARY_FILE = "clinical_vocabulary.txt.gz"  # `clinical_vocabulary`, sorted
+WORD_RANK_SIZES = (3000, 20000)
+
+
+def english_ranks_stamp() -> str:
+    """What `ENGLISH_RANKS_FILE` must be stamped with for the installed pyspellchecker dictionary."""
+    import hashlib
+
+    return "english-ranks-1 " + hashlib.sha256(_english_frequencies_bytes()).hexdigest()
+
+
+def clinical_vocabulary_stamp() -> str:
+    """What `CLINICAL_VOCABULARY_FILE` must be stamped with for the current `lexicons/terms.tsv`."""
+    import hashlib
+
+    return "clinical-vocabulary-1 " + hashlib.sha256(resources.path("lexicons", "terms.tsv").read_bytes()).hexdigest()
+
+
+def ranked_words(freqs: Mapping[str, int], n: int | None = None) -> list[str]:
+    """The first `n` (None: all) words ordered by (-count, word), without sorting all 160k words for a small `n`."""
+    counts = sorted(freqs.values(), reverse=True)  # ints sort ~4x faster than (count, word) pairs
+    if n is None or n >= len(counts):
+        return sorted(freqs, key=lambda w: (-freqs[w], w))
+    cut = counts[n - 1]
+    above = sorted((w for w, c in freqs.items() if c > cut), key=lambda w: (-freqs[w], w))
+    return above + sorted(w for w, c in freqs.items() if c == cut)[: n - len(above)]
+
+
+def encode_stamped_words(words: Sequence[str], stamp: str) -> bytes:
+    """A stamped word list's content: gzip of a header line (stamp, tab, number of words), then one word a line."""
+    import gzip
+
+    if "\t" in stamp or "\n" in stamp or any("\n" in w for w in words):
+        raise ValueError("a stamp has no tab or newline, a word no newline")
+    return gzip.compress("\n".join([f"{stamp}\t{len(words)}", *words, ""]).encode("utf-8"), mtime=0)
+
+
+def _stamped_words(name: str, stamp: str) -> list[str] | None:
+    """The words of `resources/boilerplate/<name>` (`encode_stamped_words`), or None when it is
+    missing, damaged or stamped otherwise."""
+    import gzip
+
+    try:
+        lines = gzip.decompress(resources.path("boilerplate", name).read_bytes()).decode("utf-8").split("\n")
+    except (OSError, EOFError, ValueError):
+        return None
+    words = lines[1:-1]
+    if lines[0] != f"{stamp}\t{len(words)}" or lines[-1] != "":
+        return None
+    return words
+
+
+@lru_cache(maxsize=1)
+def _english_ranks() -> list[str] | None:
+    """Every word of pyspellchecker's English dictionary, most frequent first (`ENGLISH_RANKS_FILE`), or None when stale."""
+    return _stamped_words(ENGLISH_RANKS_FILE, english_ranks_stamp())
+
+
+def _english_ranks_head(n: int) -> list[str] | None:
+    """The first `n` words of `ENGLISH_RANKS_FILE`, decompressing only as much of the file as they
+    take (a tenth of it for 20,000 words), or None when it is missing, damaged, stamped otherwise or
+    shorter."""
+    import zlib
+
+    try:
+        data = resources.path("boilerplate", ENGLISH_RANKS_FILE).read_bytes()
+        stream = zlib.decompressobj(wbits=31)  # gzip
+        parts = [stream.decompress(data, 1 << 16)]
+        lines = parts[0].count(b"\n")
+        while lines <= n and stream.unconsumed_tail:
+            parts.append(stream.decompress(stream.unconsumed_tail, 1 << 16))
+            lines += parts[-1].count(b"\n")
+        head = b"".join(parts).split(b"\n", n + 1)[: n + 1]
+        if len(head) <= n:
+            return None
+        stamp, _, count = head[0].decode("utf-8").partition("\t")
+        if stamp != english_ranks_stamp() or not count.isdigit() or int(count) < n:
+            return None
+        return b"\n".join(head[1:]).decode("utf-8").split("\n")
+    except (OSError, zlib.error, UnicodeDecodeError):
+        return None
 
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """English word list (pyspellchecker's frequency dictionary, MIT) for hyphen repair."""
-    return frozenset(_english_frequencies())
+    ranks = _english_ranks()
+    return frozenset(_english_frequencies() if ranks is None else ranks)
 
 
 @lru_cache(maxsize=1)
@@ -132,18 +226,11 @@ def _word_ranks() -> tuple[frozenset[str], frozenset[str]]:
     Site chrome and marketing are written in everyday words; a case report is full of
     rare ones ("creatinine", "thrombosis").
     """
-    freqs = _english_frequencies()
-    counts = sorted(freqs.values(), reverse=True)  # ints sort ~4x faster than (count, word) pairs
-
-    def most_frequent(n: int) -> frozenset[str]:
-        """The first `n` words ordered by (-count, word), without sorting all 160k words."""
-        if n >= len(counts):
-            return frozenset(freqs)
-        cut = counts[n - 1]
-        above = [w for w, c in freqs.items() if c > cut]
-        return frozenset(above + sorted(w for w, c in freqs.items() if c == cut)[: n - len(above)])
-
-    return most_frequent(3000), most_frequent(20000)
+    ranks = _english_ranks_head(max(WORD_RANK_SIZES))
+    if ranks is None:
+        freqs = _english_frequencies()
+        return tuple(frozenset(ranked_words(freqs, n)) for n in WORD_RANK_SIZES)  # type: ignore[return-value]
+    return tuple(frozenset(ranks[:n]) for n in WORD_RANK_SIZES)  # type: ignore[return-value]
 
 
 # Languages whose site chrome is recognised word by word on short lines (pyspellchecker's dictionaries, MIT).
@@ -1640,7 +1727,14 @@ def _under_chrome(lines: Sequence[Line], i: int) -> bool:
 def clinical_vocabulary() -> frozenset[str]:
     """Words of four letters or more in the lexicon's terms (`resources/lexicons/terms.tsv`: diagnoses,
     anatomy, drugs, procedures), lower case: what makes a rare word clinical rather than site jargon
-    ("hydrocortisone", "gastrocnemius" are in it; "reprints", "attendees", "takeaways" are not)."""
+    ("hydrocortisone", "gastrocnemius" are in it; "reprints", "attendees", "takeaways" are not).
+    Read from `CLINICAL_VOCABULARY_FILE` when its stamp matches terms.tsv."""
+    stored = _stamped_words(CLINICAL_VOCABULARY_FILE, clinical_vocabulary_stamp())
+    return frozenset(_clinical_vocabulary_from_terms() if stored is None else stored)
+
+
+def _clinical_vocabulary_from_terms() -> frozenset[str]:
+    """`clinical_vocabulary` computed from `lexicons/terms.tsv` itself."""
     words: set[str] = set()
     with resources.path("lexicons", "terms.tsv").open(encoding="utf-8") as handle:
         next(handle, None)

@@ -65,3 +65,43 @@ def test_timing_flag_on_the_command_line():
 def test_timing_process_age_is_this_process():
     age = run.process_age()
     assert age is None or 0.0 <= age < 24 * 3600
+
+
+def test_scan_side_imports_no_numpy_and_hashes_match_numpys_layout(repo):
+    """Start-up before the scan workers fork: `import pipeline.run` and the scan's line hashes
+    do without numpy (it loads with spaCy, while the workers scan); the bytes are what
+    `np.frombuffer(..., np.uint64)` reads back."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, pipeline.cli, pipeline.run as r\n"
+        "h = r._hashes(['a line', 'another line', 'a line'])\n"
+        "assert 'numpy' not in sys.modules, 'numpy imported before the workers fork'\n"
+        "print(h.hex())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import numpy as np
+
+    keys = ["a line", "another line", "a line"]
+    expected = np.array(sorted({run._line_hash(k) for k in keys}), dtype=np.uint64).tobytes()
+    assert bytes.fromhex(proc.stdout.strip()) == expected == run._hashes(keys)
+    assert run._hashes([]) == np.array([], dtype=np.uint64).tobytes() == b""
+
+
+def test_no_progress_bar_stand_in():
+    ticks = []
+    with run._NoBar(total=3, desc="reading", disable=True) as bar:
+        bar.update(2)
+        ticks.append(bar.update)
+    assert ticks and ticks[0](1) is None
+
+
+def test_warm_word_lists_loads_what_forked_workers_inherit():
+    from pipeline import clean
+
+    clean.english_words.cache_clear()
+    clean.clinical_vocabulary.cache_clear()
+    run._warm_word_lists()
+    assert clean.english_words.cache_info().currsize == 1 and clean.clinical_vocabulary.cache_info().currsize == 1
