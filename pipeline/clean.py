@@ -133,8 +133,10 @@ CLINICAL_VOCABULARY_FILE = "clinical_vocabulary.txt.gz"  # `clinical_vocabulary`
 WORD_RANK_SIZES = (3000, 20000)
 
 
+@lru_cache(maxsize=1)
 def english_ranks_stamp() -> str:
-    """What `ENGLISH_RANKS_FILE` must be stamped with for the installed pyspellchecker dictionary."""
+    """What `ENGLISH_RANKS_FILE` must be stamped with for the installed pyspellchecker dictionary
+    (hashed once per process: `english_words` and `_word_ranks` both check it)."""
     import hashlib
 
     return "english-ranks-1 " + hashlib.sha256(_english_frequencies_bytes()).hexdigest()

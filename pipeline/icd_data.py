@@ -290,16 +290,14 @@ def _lines(raw: bytes, n: int | None = None) -> list[str]:
     return values
 
 
-def _int32s(raw: bytes) -> list[int]:
-    values = array.array("i")
-    values.frombytes(raw)
-    return _little(values).tolist()
-
-
 def _int32_array(raw: bytes) -> array.array:
     values = array.array("i")
     values.frombytes(raw)
     return _little(values)
+
+
+def _int32s(raw: bytes) -> list[int]:
+    return _int32_array(raw).tolist()
 
 
 def _float64s(raw: bytes) -> list[float]:

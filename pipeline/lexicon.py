@@ -392,69 +392,51 @@ def encode_compiled(lexicon: Lexicon, stamp: str) -> bytes:
     return gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9, mtime=0)
 
 
-class _Concepts(Mapping[str, Concept]):
-    """concept_id -> `Concept` over the compiled form's columns, each `Concept` made on first
-    use (a run uses a few thousand of ~21k; making them all cost every start ~0.02-0.04 s).
-    Iteration is in the table's order, as the dict read from the TSV files."""
+class _LazyRows(Mapping[str, Any]):
+    """id -> value over the compiled form's columns, each value made from its row on first
+    use (`make(row)`): a run uses a few thousand of ~21k concepts, and making them all cost
+    every start ~0.02-0.04 s. Iteration is in the table's order, as the dicts read from the
+    TSV files."""
 
-    def __init__(self, columns: list[list[str]]) -> None:
-        self._columns = columns
-        self._row = dict(zip(columns[0], range(len(columns[0])), strict=True))
-        if len(self._row) != len(columns[0]):
-            raise ValueError("a concept_id is listed twice")
-        self._made: dict[str, Concept] = {}
+    def __init__(self, ids: list[str], make: Any) -> None:
+        self._ids, self._make = ids, make
+        self._row = dict(zip(ids, range(len(ids)), strict=True))
+        if len(self._row) != len(ids):
+            raise ValueError("an id is listed twice")
+        self._made: dict[str, Any] = {}
 
-    def __getitem__(self, concept_id: str) -> Concept:
-        made = self._made.get(concept_id)
+    def __getitem__(self, key: str) -> Any:
+        made = self._made.get(key)
         if made is None:
-            row = self._row[concept_id]
-            made = self._made[concept_id] = Concept(*(column[row] for column in self._columns))
+            made = self._made[key] = self._make(self._row[key])
         return made
 
-    def get(self, concept_id: Any, default: Any = None) -> Any:
-        made = self._made.get(concept_id)
+    def get(self, key: Any, default: Any = None) -> Any:
+        made = self._made.get(key)
         if made is not None:
             return made
-        return self[concept_id] if concept_id in self._row else default
+        return self[key] if key in self._row else default
 
-    def __contains__(self, concept_id: object) -> bool:
-        return concept_id in self._row
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._columns[0])
-
-    def __len__(self) -> int:
-        return len(self._columns[0])
-
-
-class _Synonyms(Mapping[str, tuple[str, ...]]):
-    """concept_id -> its synonym keys, each tuple made on first use (see `_Concepts`)."""
-
-    def __init__(self, concept_ids: list[str], ends: list[int], flat: list[str]) -> None:
-        if len(ends) != len(concept_ids) or (ends and ends[-1] != len(flat)):
-            raise ValueError("synonym columns do not fit")
-        self._ids, self._ends, self._flat = concept_ids, ends, flat
-        self._row = dict(zip(concept_ids, range(len(concept_ids)), strict=True))
-        self._made: dict[str, tuple[str, ...]] = {}
-
-    def __getitem__(self, concept_id: str) -> tuple[str, ...]:
-        made = self._made.get(concept_id)
-        if made is None:
-            row = self._row[concept_id]
-            made = self._made[concept_id] = tuple(self._flat[self._ends[row - 1] if row else 0 : self._ends[row]])
-        return made
-
-    def get(self, concept_id: Any, default: Any = None) -> Any:
-        return self[concept_id] if concept_id in self._row else default
-
-    def __contains__(self, concept_id: object) -> bool:
-        return concept_id in self._row
+    def __contains__(self, key: object) -> bool:
+        return key in self._row
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+def _concepts(columns: list[list[str]]) -> Mapping[str, Concept]:
+    """concept_id -> `Concept`, made on first use (`_LazyRows`)."""
+    return _LazyRows(columns[0], lambda row: Concept(*(column[row] for column in columns)))
+
+
+def _synonyms(concept_ids: list[str], ends: list[int], flat: list[str]) -> Mapping[str, tuple[str, ...]]:
+    """concept_id -> its synonym keys (`flat[ends[row-1]:ends[row]]`), made on first use."""
+    if len(ends) != len(concept_ids) or (ends and ends[-1] != len(flat)):
+        raise ValueError("synonym columns do not fit")
+    return _LazyRows(concept_ids, lambda row: tuple(flat[ends[row - 1] if row else 0 : ends[row]]))
 
 
 def decode_compiled(raw: bytes) -> tuple[str, Lexicon]:
@@ -466,12 +448,12 @@ def decode_compiled(raw: bytes) -> tuple[str, Lexicon]:
     columns = [_split(text, n) for text in data["concepts"]]
     if len(columns) != 6:
         raise ValueError("expected 6 concept columns")
-    concepts = _Concepts(columns)
+    concepts = _concepts(columns)
     # the concept ids of concepts.tsv's rows, shared (as when read from the TSV files)
     ids = columns[0]
     key_to_concept = dict(zip(_split(data["keys"], data["n_keys"]), map(ids.__getitem__, data["key_concepts"]),
                               strict=True))
-    synonyms = _Synonyms(_split(data["synonym_concepts"], data["n_synonym_concepts"]), data["synonym_ends"],
+    synonyms = _synonyms(_split(data["synonym_concepts"], data["n_synonym_concepts"]), data["synonym_ends"],
                          _split(data["synonym_keys"], data["n_synonym_keys"]))
     table = list(map(tuple, data["length_tuples"]))
     lengths = dict(zip(_split(data["first_words"], data["n_first_words"]), map(table.__getitem__, data["first_lengths"]),

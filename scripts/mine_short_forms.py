@@ -49,6 +49,9 @@ from spacy.vocab import Vocab
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline import brat  # noqa: E402
+from pipeline.training.corpora import pubtator_documents  # noqa: E402
+
 OUT = ROOT / "pipeline" / "resources" / "abbreviations" / "corpus_short_forms.tsv"
 MIN_DEFINITIONS = 3
 MIN_DOCUMENTS = 2
@@ -74,38 +77,20 @@ Annotation = tuple[int, int, str]  # start, end, category
 
 def maccrobat(corpora: Path) -> Iterator[tuple[str, str, str, list[Annotation]]]:
     base = corpora / "maccrobat2020"
-    for doc in (base / "splits" / "train.txt").read_text().split():
+    for doc in brat.read_split(base, "train"):
         text = (base / "docs" / f"{doc}.txt").read_text(encoding="utf-8")
-        anns = []
-        for line in (base / "docs" / f"{doc}.ann").read_text(encoding="utf-8").splitlines():
-            if line.startswith("T"):
-                spec = line.split("\t")[1]
-                typ, rest = spec.split(" ", 1)
-                if typ in _MACCROBAT_CATEGORY:
-                    for part in rest.split(";"):
-                        s, e = part.split()
-                        anns.append((int(s), int(e), _MACCROBAT_CATEGORY[typ]))
+        entities = brat.parse_ann((base / "docs" / f"{doc}.ann").read_text(encoding="utf-8")).entities
+        anns = [(s, e, _MACCROBAT_CATEGORY[ent.type]) for ent in entities if ent.type in _MACCROBAT_CATEGORY
+                for s, e in ent.fragments]
         yield "maccrobat", doc, text, anns
 
 
 def pubtator(name: str, files: list[Path]) -> Iterator[tuple[str, str, str, list[Annotation]]]:
+    """The documents of PubTator files (`training.corpora.pubtator_documents`); a document
+    is known by its text, so an abstract in two corpora counts once."""
     for file in files:
-        pmid, parts, anns = None, {}, []
-        for line in [*file.read_text(encoding="utf-8").splitlines(), ""]:
-            m = re.match(r"^(\d+)\|([ta])\|(.*)$", line)
-            if m:
-                pmid = m.group(1)
-                parts[m.group(2)] = m.group(3)
-                continue
-            cols = line.split("\t")
-            if len(cols) >= 5 and cols[1].isdigit():
-                category = _PUBTATOR_CATEGORY.get(cols[4])
-                if category:
-                    anns.append((int(cols[1]), int(cols[2]), category))
-                continue
-            if not line.strip() and pmid is not None:
-                yield name, pmid, parts.get("t", "") + " " + parts.get("a", ""), anns
-                pmid, parts, anns = None, {}, []
+        for text, anns in pubtator_documents(file, _PUBTATOR_CATEGORY):
+            yield name, text, text, anns
 
 
 def sense_key(long: str) -> str:

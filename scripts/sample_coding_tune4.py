@@ -27,6 +27,8 @@ import re
 import sys
 from pathlib import Path
 
+from pipeline import brat
+
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "pipeline" / "resources" / "coding_tuning.tsv"
 IMAGING = re.compile(
@@ -56,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--other", type=int, default=15)
     args = ap.parse_args(argv)
     base = args.corpora / "maccrobat2020"
-    train = (base / "splits" / "train.txt").read_text().split()
+    train = brat.read_split(base, "train")
     used_text: dict[str, set[str]] = {}
     used_start: set[tuple[str, int]] = set()
     with TABLE.open(encoding="utf-8") as f:
@@ -76,15 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             break
         text = (base / "docs" / f"{doc}.txt").read_text(encoding="utf-8")
         seen: dict[str, set[str]] = {}
-        anns = []
-        for line in (base / "docs" / f"{doc}.ann").read_text(encoding="utf-8").splitlines():
-            if not line.startswith("T"):
-                continue
-            _, spec, mention = line.split("\t")[:3]
-            if ";" in spec:
-                continue
-            typ, s, e = spec.split()
-            anns.append((int(s), int(e), typ, mention))
+        entities = brat.parse_ann((base / "docs" / f"{doc}.ann").read_text(encoding="utf-8")).entities
+        anns = [(*ent.fragments[0], ent.type, ent.text) for ent in entities if len(ent.fragments) == 1]  # not discontinuous
         for s, e, typ, mention in sorted(anns):
             category = {"Disease_disorder": "diagnosis", "Therapeutic_procedure": "treatment",
                         "Medication": "treatment", "Biological_structure": "anatomy"}.get(typ)
